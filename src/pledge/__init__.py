@@ -1,0 +1,1 @@
+"""Pledge: the SogaWorks Services, built so that the SogaWorks Privacy Policy is kept by code."""

@@ -1,0 +1,24 @@
+"""The engine's public face is pinned: adding a name to privacy.api is a deliberate act."""
+
+import privacy.api
+
+
+def test_privacy_api_exports_exactly_these_names() -> None:
+    assert sorted(privacy.api.__all__) == [
+        "BlindIndexField",
+        "EncryptedCharField",
+        "EncryptedFileField",
+        "EncryptedTextField",
+        "PersonalModel",
+        "audit_action",
+        "blind_index",
+        "consent_granted",
+        "delete_file",
+        "email_open_pixel",
+        "encrypted_file_response",
+        "minimum_age_for",
+        "not_personal",
+        "personal",
+        "recipient_allows_pixels",
+        "record_event",
+    ]

@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from pledge import views
+from pledge.api import api
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("processes/", views.processes, name="processes"),
+    path("account/", include("accounts.urls")),
+    path("addresses/", include("addresses.urls")),
+    path("support/", include("support.urls")),
+    path("orders/", include("orders.urls")),
+    path("payments/", include("payments.urls")),
+    path("", include("privacy.policy.urls")),
+    path("", include("privacy.consent.urls")),
+    path("", include("weblog.urls")),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]

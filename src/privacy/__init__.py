@@ -1,0 +1,1 @@
+"""The privacy engine. Domain apps talk to it only through `privacy.api`."""

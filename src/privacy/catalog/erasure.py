@@ -1,0 +1,269 @@
+"""Erasing a subject for good: journal, destroy the key, delete every catalogued row and file.
+
+The steps run in this order, and the transaction boundaries sit where they do, so that a
+crash anywhere leaves a state that `replay_erasures()` completes:
+
+1. The erasure is written to the journal (beside the key store, committed on its own),
+   so that it is remembered even if everything after it fails.
+2. The subject's data key is destroyed. From here on every copy of their encrypted
+   values — backups, WAL, replicas — is unreadable, whatever happens next.
+3. In ONE transaction on the default database: every catalogued row of the subject is
+   deleted (children before parents), their files are deleted, and the audit event
+   "vault.subject.erased" is written with counts per model (never a personal value).
+4. The journal entry is marked complete.
+
+Replay applies steps 2 and 3 again for every journaled subject, complete or not: after a
+database restore, rows come back; after a key-store restore, keys come back. Both are
+idempotent, so replay can be run any number of times.
+
+Legal holds. A row with a field that a legal-hold retention rule keeps (`Catalog.held_by`:
+stored plain or under a key of its own, not marked `not_held`) is not deleted, nor is a
+row that a kept row points at (deleting it would cascade into the kept row or be refused
+by PROTECT). Kept rows keep only what the hold needs: their other plain personal fields
+are cleared, their blind indexes emptied; what is sealed under the subject's key becomes
+unreadable with the key, which is destroyed all the same. They are reported as retained
+with the rule and its legal basis; restricting them is issue 6's restriction state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+from uuid import UUID
+
+from django.core.files.storage import Storage
+from django.db import models, transaction
+
+from privacy.audit.actions import audit_action, record_event
+from privacy.catalog.registry import Catalog, current_catalog, declared_fields
+from privacy.vault.blind_index import BlindIndexField
+from privacy.vault.fields import EncryptedField
+from privacy.vault.file_fields import EncryptedFileField
+from privacy.vault.files import EncryptedFile, delete_file
+from privacy.vault.journal import journal_erasure, journaled_subjects, mark_erasure_complete
+from privacy.vault.keys import destroy_subject_key
+
+SUBJECT_ERASED = audit_action(
+    "vault.subject.erased",
+    "A subject's data key was destroyed and their catalogued rows and files deleted",
+)
+ERASURE_REPLAYED = audit_action(
+    "vault.erasure.replayed",
+    "A journaled erasure was applied again and removed rows or a key that had come back (after a restore)",
+)
+
+
+@dataclass(frozen=True)
+class Retained:
+    """Rows of the subject kept because the declaration orders them kept."""
+
+    model: str
+    rows: int
+    rule_id: str
+    legal_basis: str
+    cleared: tuple[str, ...] = ()  # plain fields of the kept rows that the hold does not need, emptied
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "model": self.model,
+            "rows": self.rows,
+            "rule": self.rule_id,
+            "legal_basis": self.legal_basis,
+            "cleared": list(self.cleared),
+        }
+
+
+@dataclass(frozen=True)
+class ErasureReport:
+    subject_id: UUID
+    key_destroyed: bool  # a key existed and is gone now
+    deleted: dict[str, int] = field(default_factory=dict)  # model label -> rows deleted, cascades included
+    files_deleted: int = 0
+    retained: tuple[Retained, ...] = ()
+
+    @property
+    def rows_deleted(self) -> int:
+        return sum(self.deleted.values())
+
+    @property
+    def removed_anything(self) -> bool:
+        return self.key_destroyed or bool(self.deleted) or self.files_deleted > 0
+
+    def audit_details(self) -> dict[str, Any]:
+        return {
+            "key_destroyed": self.key_destroyed,
+            "deleted": dict(sorted(self.deleted.items())),
+            "files_deleted": self.files_deleted,
+            "retained": [kept.as_dict() for kept in self.retained],
+        }
+
+
+def erase_subject(subject_id: UUID, *, reason: str, actor: str) -> ErasureReport:
+    """Erase everything the catalog holds of one subject, except what the law orders kept.
+
+    `reason` names the request ("rights request 42"); it is journaled and audited, so it
+    must not contain personal values.
+    """
+    entry = journal_erasure(subject_id, reason)
+    report = _apply(subject_id, catalog=current_catalog(), actor=actor, reason=reason, replay=False)
+    mark_erasure_complete(entry)
+    return report
+
+
+def replay_erasures(
+    *, actor: str = "system:erasures-replay", progress: Callable[[int, int], None] | None = None
+) -> list[ErasureReport]:
+    """Apply every journaled erasure again, completing interrupted ones; one report per subject."""
+    entries = list(journaled_subjects())
+    catalog = current_catalog()
+    reports = []
+    for done, entry in enumerate(entries, start=1):
+        reports.append(
+            _apply(entry.subject_id, catalog=catalog, actor=actor, reason=entry.reason, replay=True)
+        )
+        mark_erasure_complete(entry)
+        if progress is not None:
+            progress(done, len(entries))
+    return reports
+
+
+def _apply(subject_id: UUID, *, catalog: Catalog, actor: str, reason: str, replay: bool) -> ErasureReport:
+    key_destroyed = destroy_subject_key(subject_id)
+    with transaction.atomic(using="default"):
+        deleted, retained, files = _delete_rows(catalog, subject_id)
+        files_deleted = sum(1 for delete in files if delete())
+        report = ErasureReport(
+            subject_id=subject_id,
+            key_destroyed=key_destroyed,
+            deleted=deleted,
+            files_deleted=files_deleted,
+            retained=tuple(retained),
+        )
+        if not replay or report.removed_anything:
+            record_event(
+                ERASURE_REPLAYED if replay else SUBJECT_ERASED,
+                actor=actor,
+                subject=str(subject_id),
+                details={"reason": reason, **report.audit_details()},
+            )
+    return report
+
+
+# Deletes one stored file of a row being deleted; True if there was a file to delete.
+_FileDeletion = Callable[[], bool]
+
+
+def _delete_rows(
+    catalog: Catalog, subject_id: UUID
+) -> tuple[dict[str, int], list[Retained], list[_FileDeletion]]:
+    deleted: dict[str, int] = {}
+    files: list[_FileDeletion] = []
+    # The primary keys of kept rows per model, so that the rows they point at are kept too.
+    kept: dict[type[models.Model], tuple[list[Any], Retained]] = {}
+    for model, rows in catalog.rows_for_subject(subject_id):
+        hold = catalog.legal_hold(model)
+        cause: tuple[str, str] | None
+        if hold is not None:
+            spared, cause = list(rows.values_list("pk", flat=True)), (hold.id, hold.legal_basis)
+        else:
+            spared, cause = _pointed_at_by_kept_rows(model, rows, kept)
+        if spared and cause is not None:
+            cleared, cleared_files = _clear_unheld(catalog, model, model._base_manager.filter(pk__in=spared))
+            files.extend(cleared_files)
+            kept[model] = (spared, Retained(model._meta.label, len(spared), *cause, cleared=cleared))
+            rows = rows.exclude(pk__in=spared)
+        files.extend(_files_of(model, rows))
+        _, per_model = rows.delete()
+        for label, count in per_model.items():
+            if count:
+                deleted[label] = deleted.get(label, 0) + count
+    retained = sorted((why for _, why in kept.values()), key=lambda why: why.model)
+    return deleted, retained, files
+
+
+def _clear_unheld(
+    catalog: Catalog, model: type[models.Model], rows: models.QuerySet[Any]
+) -> tuple[tuple[str, ...], list[_FileDeletion]]:
+    """Empty what kept rows hold beyond their hold; the names of the fields emptied, and their files.
+
+    Values sealed under the subject's key are left to the key's destruction (writing them
+    would need the key). A plain field that can be neither null nor empty (a number, a date)
+    is left as it is: declare it held, or let the model allow null.
+    """
+    updates: dict[str, Any] = {}
+    files: list[_FileDeletion] = []
+    for declared_field, declared in declared_fields(model):
+        if catalog.held_by(declared) is not None or isinstance(
+            declared_field, EncryptedField | EncryptedFileField
+        ):
+            continue
+        if isinstance(declared_field, models.FileField):
+            files.extend(_files_of_field(declared_field, rows))
+        if declared_field.null:
+            updates[declared_field.attname] = None
+        elif declared_field.empty_strings_allowed:
+            updates[declared_field.attname] = ""
+    for index in model._meta.local_concrete_fields:
+        if isinstance(index, BlindIndexField) and index.null:
+            updates[index.attname] = None
+    if updates:
+        rows.update(**updates)
+    return tuple(sorted(updates)), files
+
+
+def _pointed_at_by_kept_rows(
+    model: type[models.Model],
+    rows: models.QuerySet[Any],
+    kept: dict[type[models.Model], tuple[list[Any], Retained]],
+) -> tuple[list[Any], tuple[str, str] | None]:
+    """The primary keys among `rows` that kept rows point at, and the hold (rule, basis) of the first."""
+    spared: set[Any] = set()
+    cause: tuple[str, str] | None = None
+    for child, (child_pks, why) in kept.items():
+        for relation in _relations_to(child, model):
+            targets = child._base_manager.filter(pk__in=child_pks).values_list(relation.attname, flat=True)
+            target_field = relation.target_field.name  # type: ignore[attr-defined]
+            found = set(rows.filter(**{f"{target_field}__in": list(targets)}).values_list("pk", flat=True))
+            if found:
+                spared |= found
+                cause = cause or (why.rule_id, why.legal_basis)
+    return sorted(spared), cause
+
+
+def _relations_to(child: type[models.Model], parent: type[models.Model]) -> Iterable[models.Field[Any, Any]]:
+    for relation in child._meta.concrete_fields:
+        if relation.is_relation and relation.related_model is parent:
+            yield relation
+
+
+def _files_of(model: type[models.Model], rows: models.QuerySet[Any]) -> list[_FileDeletion]:
+    """How to delete the stored files of `rows`: vault files by id, Django FileFields by name."""
+    found: list[_FileDeletion] = []
+    for declared_field, _ in declared_fields(model):
+        found.extend(_files_of_field(declared_field, rows))
+    return found
+
+
+def _files_of_field(
+    declared_field: models.Field[Any, Any], rows: models.QuerySet[Any]
+) -> list[_FileDeletion]:
+    found: list[_FileDeletion] = []
+    stored = rows.exclude(**{f"{declared_field.attname}__isnull": True})
+    if isinstance(declared_field, EncryptedFileField):
+        for ref in stored.values_list(declared_field.attname, flat=True):
+            if isinstance(ref, EncryptedFile):
+                found.append(partial(delete_file, ref.id))
+    elif isinstance(declared_field, models.FileField):
+        for name in stored.exclude(**{declared_field.attname: ""}).values_list(
+            declared_field.attname, flat=True
+        ):
+            found.append(partial(_delete_stored, declared_field.storage, name))
+    return found
+
+
+def _delete_stored(storage: Storage, name: str) -> bool:
+    existed = storage.exists(name)
+    storage.delete(name)
+    return existed

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WeblogConfig(AppConfig):
+    name = "weblog"
+    verbose_name = "Technical logs"
