@@ -100,9 +100,16 @@ class UserAdmin(admin.ModelAdmin[User]):
     def save_model(self, request: HttpRequest, obj: User, form: ModelForm[User], change: bool) -> None:
         actor = request.user
         assert isinstance(actor, User)
+        changed = [name for name in form.changed_data if name != "role"]
+        new_role = obj.role
+        role_changed = change and "role" in form.changed_data
+        if role_changed:
+            obj.role = form.initial["role"]  # set_role applies it, with its side effects and audit
         super().save_model(request, obj, form, change)
-        if form.changed_data:
-            actions.record_admin_change(user=obj, changed=list(form.changed_data), actor=actor)
+        if role_changed:
+            actions.set_role(user=obj, role=new_role, actor=actor)
+        if changed:
+            actions.record_admin_change(user=obj, changed=changed, actor=actor)
 
     @admin.action(description="Remove the second factor (they enrol again at next log-in)")
     def reset_second_factors(self, request: HttpRequest, queryset: QuerySet[User]) -> None:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.geo import country_choices
+from accounts.validation import password_problems, username_problems
 
 
 def add_action_errors(
@@ -50,6 +51,7 @@ class RegistrationForm(forms.Form):
     password = forms.CharField(
         label=_("Password"),
         strip=False,
+        max_length=4096,
         help_text=_("At least 10 characters; not a common password and not all digits."),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
@@ -69,6 +71,24 @@ class RegistrationForm(forms.Form):
         field = self.fields["country"]
         assert isinstance(field, forms.ChoiceField)
         field.choices = [("", _("Choose…")), *country_choices()]
+
+    def clean_username(self) -> str:
+        username: str = self.cleaned_data["username"].strip()
+        problems = username_problems(username)
+        if problems:
+            raise ValidationError(problems)
+        return username
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        password = cleaned.get("password")
+        if password is not None:
+            problems = password_problems(
+                password, username=cleaned.get("username", ""), email=cleaned.get("email", "")
+            )
+            for problem in problems:
+                self.add_error("password", problem)
+        return cleaned
 
     def clean_date_of_birth(self) -> dt.date:
         value: dt.date = self.cleaned_data["date_of_birth"]
@@ -91,6 +111,7 @@ class LoginForm(forms.Form):
     password = forms.CharField(
         label=_("Password"),
         strip=False,
+        max_length=4096,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
@@ -122,6 +143,7 @@ class SetPasswordForm(forms.Form):
     new_password = forms.CharField(
         label=_("New password"),
         strip=False,
+        max_length=4096,
         help_text=_("At least 10 characters; not a common password and not all digits."),
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
@@ -131,6 +153,7 @@ class ChangePasswordForm(SetPasswordForm):
     current_password = forms.CharField(
         label=_("Current password"),
         strip=False,
+        max_length=4096,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
     field_order = ("current_password", "new_password")
@@ -145,6 +168,7 @@ class ChangeEmailForm(forms.Form):
     current_password = forms.CharField(
         label=_("Current password"),
         strip=False,
+        max_length=4096,
         help_text=_("To make sure it is you."),
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )

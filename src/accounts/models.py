@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.core.exceptions import ObjectDoesNotExist
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -49,6 +50,17 @@ class Role(models.TextChoices):
 
 # Every role but the customer's is staff, and staff log in with a second factor.
 STAFF_ROLES = frozenset({Role.ACCOUNT_MANAGER, Role.SUPPORT_AGENT, Role.PRIVACY_OFFICER, Role.ADMINISTRATOR})
+
+
+# Letters (any script), digits, "_", "." and "-", 3 to 30 of them; no "@", so that a log-in
+# name is never mistaken for an address (accounts.validation gives the friendly message).
+USERNAME_PATTERN = r"^\w[\w.-]{2,29}\Z"
+username_validator = RegexValidator(
+    USERNAME_PATTERN,
+    _(
+        "Use 3 to 30 letters, digits, dots, dashes or underscores, starting with a letter or digit (no spaces or @)."
+    ),
+)
 
 
 def normalize_username(value: str) -> str:
@@ -117,7 +129,11 @@ class User(AbstractBaseUser, PermissionsMixin, PersonalModel):
 
     subject_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     username = EncryptedCharField(
-        _("username"), max_length=30, category="user.account.username", context=REGISTRATION
+        _("username"),
+        max_length=30,
+        validators=[username_validator],
+        category="user.account.username",
+        context=REGISTRATION,
     )
     username_index = BlindIndexField(source="username", normalizer=normalize_username, unique=True)
     email = EncryptedCharField(

@@ -13,11 +13,9 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import USERNAME_PATTERN, User
 
-# Letters (any script), digits, "_", "." and "-"; no "@", so that a log-in name is
-# never mistaken for an address.
-USERNAME = re.compile(r"^\w[\w.-]{2,29}\Z")
+USERNAME = re.compile(USERNAME_PATTERN)
 
 
 def username_problems(username: str) -> list[str]:

@@ -256,8 +256,9 @@ def request_quote(
                 requested_at=now,
                 updated_at=now,
             )
-            for upload, filename, info in inspected:
+            for position, (upload, filename, info) in enumerate(inspected):
                 model_file = _model_file(order, upload, filename, info, now)
+                model_file.position = position
                 stored.append(model_file)
                 model_file.save()
             OrderEvent.objects.create(

@@ -14,7 +14,7 @@ from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Form, Router, Schema, UploadedFile
+from ninja import File, Form, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 from pydantic import Field
 
@@ -147,12 +147,11 @@ def _order(request: HttpRequest, order_id: UUID, *roles: str) -> tuple[User, Ord
         raise HttpError(404, "No such order.") from None
 
 
-def _refusal(error: actions.OrderActionError) -> tuple[int, ActionError]:
+def _refusal(error: actions.OrderActionError) -> Status[Any]:
     status = {actions.NotPermitted: 404, actions.IllegalTransition: 409}.get(type(error), 422)
     detail = "No such order." if status == 404 else error.message
-    return status, ActionError(
-        detail=detail, code=error.code if status != 404 else "not_found", field=error.field
-    )
+    code = error.code if status != 404 else "not_found"
+    return Status(status, ActionError(detail=detail, code=code, field=error.field))
 
 
 def _file_out(model_file: ModelFile, *, with_name: bool) -> FileOut:
@@ -247,9 +246,7 @@ def get_order(request: HttpRequest, order_id: UUID) -> OrderOut:
 
 
 @router.post("/", response={201: OrderOut, 403: Message, 422: ActionError}, auth=RoleAuth())
-def create_quote(
-    request: HttpRequest, data: Form[QuoteIn], files: File[list[UploadedFile]]
-) -> tuple[int, OrderOut | ActionError]:
+def create_quote(request: HttpRequest, data: Form[QuoteIn], files: File[list[UploadedFile]]) -> Status[Any]:
     user = _user(request, Role.CUSTOMER)
     try:
         order = actions.request_quote(
@@ -262,8 +259,8 @@ def create_quote(
             uploads=files,
         )
     except actions.OrderActionError as error:
-        return 422, ActionError(detail=error.message, code=error.code, field=error.field)
-    return 201, _reloaded(user, order)
+        return Status(422, ActionError(detail=error.message, code=error.code, field=error.field))
+    return Status(201, _reloaded(user, order))
 
 
 @router.post(
@@ -271,7 +268,7 @@ def create_quote(
     response={200: OrderOut, 403: Message, 404: ActionError, 409: ActionError, 422: ActionError},
     auth=RoleAuth(),
 )
-def price(request: HttpRequest, order_id: UUID, data: PriceIn) -> tuple[int, OrderOut | ActionError]:
+def price(request: HttpRequest, order_id: UUID, data: PriceIn) -> Status[Any]:
     user, order = _order(request, order_id, Role.ACCOUNT_MANAGER)
     try:
         actions.price_quote(
@@ -284,7 +281,7 @@ def price(request: HttpRequest, order_id: UUID, data: PriceIn) -> tuple[int, Ord
         )
     except actions.OrderActionError as error:
         return _refusal(error)
-    return 200, _reloaded(user, order)
+    return Status(200, _reloaded(user, order))
 
 
 @router.post(
@@ -292,18 +289,20 @@ def price(request: HttpRequest, order_id: UUID, data: PriceIn) -> tuple[int, Ord
     response={200: OrderOut, 403: Message, 404: ActionError, 409: ActionError, 422: ActionError},
     auth=RoleAuth(),
 )
-def place(request: HttpRequest, order_id: UUID, data: PlaceIn) -> tuple[int, OrderOut | ActionError]:
+def place(request: HttpRequest, order_id: UUID, data: PlaceIn) -> Status[Any]:
     user, order = _order(request, order_id, Role.CUSTOMER)
     try:
         delivery = address_book.snapshot_of(user, data.delivery_address_id)
         billing = address_book.snapshot_of(user, data.billing_address_id)
     except Address.DoesNotExist:
-        return 422, ActionError(detail="Choose addresses from your own address book.", code="unknown_address")
+        return Status(
+            422, ActionError(detail="Choose addresses from your own address book.", code="unknown_address")
+        )
     try:
         actions.place_order(actor=user, order=order, delivery=delivery, billing=billing)
     except actions.OrderActionError as error:
         return _refusal(error)
-    return 200, _reloaded(user, order)
+    return Status(200, _reloaded(user, order))
 
 
 @router.post(
@@ -311,13 +310,13 @@ def place(request: HttpRequest, order_id: UUID, data: PlaceIn) -> tuple[int, Ord
     response={200: OrderOut, 403: Message, 404: ActionError, 409: ActionError},
     auth=RoleAuth(),
 )
-def advance(request: HttpRequest, order_id: UUID, data: AdvanceIn) -> tuple[int, OrderOut | ActionError]:
+def advance(request: HttpRequest, order_id: UUID, data: AdvanceIn) -> Status[Any]:
     user, order = _order(request, order_id, Role.ACCOUNT_MANAGER, Role.ADMINISTRATOR)
     try:
         actions.advance_order(actor=user, order=order, to=data.to, note=data.note)
     except actions.OrderActionError as error:
         return _refusal(error)
-    return 200, _reloaded(user, order)
+    return Status(200, _reloaded(user, order))
 
 
 @router.post(
@@ -325,13 +324,13 @@ def advance(request: HttpRequest, order_id: UUID, data: AdvanceIn) -> tuple[int,
     response={200: OrderOut, 403: Message, 404: ActionError, 409: ActionError},
     auth=RoleAuth(),
 )
-def cancel(request: HttpRequest, order_id: UUID, data: CancelIn) -> tuple[int, OrderOut | ActionError]:
+def cancel(request: HttpRequest, order_id: UUID, data: CancelIn) -> Status[Any]:
     user, order = _order(request, order_id)
     try:
         actions.cancel_order(actor=user, order=order, note=data.note)
     except actions.OrderActionError as error:
         return _refusal(error)
-    return 200, _reloaded(user, order)
+    return Status(200, _reloaded(user, order))
 
 
 @router.get("/{order_id}/files/{file_id}", response={403: Message, 404: Message}, auth=RoleAuth())

@@ -228,6 +228,7 @@ class ModelFile(PersonalModel):
     privacy_subject = "order__customer"
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="files")
+    position = models.PositiveSmallIntegerField(default=0)  # the order in which they were uploaded
     file = EncryptedFileField(_("file"), category=CONTENT, context=CHAT_AND_ORDER)
     # The name from the customer's disk, cleaned (modelfiles.safe_display_name): a file name
     # can name a person or a project, so it is encrypted like the file.
@@ -248,7 +249,7 @@ class ModelFile(PersonalModel):
     received_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering: ClassVar[list[str]] = ["received_at", "id"]
+        ordering: ClassVar[list[str]] = ["position", "received_at"]
 
     def __str__(self) -> str:
         return f"Model file {self.pk}"

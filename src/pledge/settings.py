@@ -201,7 +201,8 @@ WEBLOG = {
     "FLUSH_INTERVAL_MS": int(os.environ.get("WEBLOG_FLUSH_INTERVAL_MS", "500")),
     "FLUSH_ROWS": int(os.environ.get("WEBLOG_FLUSH_ROWS", "500")),
     "BUFFER_LIMIT": 20_000,  # beyond this, requests are counted as dropped rather than kept in memory
-    "SKIP_PREFIXES": ("/favicon.ico", "/health", "/t/o/"),  # and STATIC_URL
+    # Not logged, besides STATIC_URL: the e-mail open pixels, whose IP the policy does not keep.
+    "SKIP_PREFIXES": ("/favicon.ico", "/health", "/t/o/", "/consent/open/"),
     "QUERY_ALLOWLIST": (),  # query keys kept in the logged page; none: a query can carry personal data
     "REDACTED_URL_KWARGS": ("token", "uidb64", "key", "signature", "secret"),
     "CLIENT_IP_HEADER": PLEDGE_CONSENT_CLIENT_IP_HEADER,

@@ -47,7 +47,10 @@ def test_quote_price_and_place_through_the_api(customer: User, manager: User) ->
     body = created.json()
     order_id = body["id"]
     assert (body["status"], body["quantity"], body["notes"], body["total"]) == (
-        "quote_requested", 3, "Mirror polish on the top face", None,
+        "quote_requested",
+        3,
+        "Mirror polish on the top face",
+        None,
     )
     assert body["files"] == [
         {
@@ -68,7 +71,11 @@ def test_quote_price_and_place_through_the_api(customer: User, manager: User) ->
         {"unit_price": "99.90", "currency": "EUR", "lead_time_days": 10, "note": "Polish adds two days"},
     )
     assert priced.status_code == 200, priced.content
-    assert (priced.json()["status"], priced.json()["total"], priced.json()["currency"]) == ("quoted", "299.70", "EUR")
+    assert (priced.json()["status"], priced.json()["total"], priced.json()["currency"]) == (
+        "quoted",
+        "299.70",
+        "EUR",
+    )
 
     address = add_address(customer=customer, details=SHENZHEN)
     placed = post_json(
@@ -78,14 +85,18 @@ def test_quote_price_and_place_through_the_api(customer: User, manager: User) ->
     )
     assert placed.status_code == 200, placed.content
     assert [(step["from_status"], step["to_status"]) for step in placed.json()["timeline"]] == [
-        ("", "quote_requested"), ("quote_requested", "quoted"), ("quoted", "placed"),
+        ("", "quote_requested"),
+        ("quote_requested", "quoted"),
+        ("quoted", "placed"),
     ]
     order = Order.objects.get(pk=order_id)
     assert order.addresses.get(kind="delivery").lines == ["8 Keji Road", "518057 Shenzhen", "China"]
 
 
 @pytest.mark.commitment("C5")
-def test_a_hostile_upload_through_the_api_is_refused_and_leaves_nothing(customer: User, media_root: Path) -> None:
+def test_a_hostile_upload_through_the_api_is_refused_and_leaves_nothing(
+    customer: User, media_root: Path
+) -> None:
     client = logged_in(customer)
     truncated = SimpleUploadedFile("cube.stl", stl_bytes(binary=True)[:-30])
 
@@ -97,7 +108,9 @@ def test_a_hostile_upload_through_the_api_is_refused_and_leaves_nothing(customer
     assert (Order.objects.count(), ModelFile.objects.count(), files_under(media_root)) == (0, 0, [])
 
 
-def test_placing_with_someone_elses_address_is_refused(customer: User, manager: User, other_customer: User) -> None:
+def test_placing_with_someone_elses_address_is_refused(
+    customer: User, manager: User, other_customer: User
+) -> None:
     from orders.tests.factories import quoted
 
     order = quoted(customer, manager)
@@ -141,7 +154,11 @@ def test_the_api_shows_nothing_to_those_without_a_need_to_know(
         client.get(f"/api/orders/{order.pk}"),
         client.get(f"/api/orders/{order.pk}/files/{model_file.pk}"),
         post_json(client, f"/api/orders/{order.pk}/cancel", {}),
-        post_json(client, f"/api/orders/{order.pk}/quote", {"unit_price": "1", "currency": "USD", "lead_time_days": 1}),
+        post_json(
+            client,
+            f"/api/orders/{order.pk}/quote",
+            {"unit_price": "1", "currency": "USD", "lead_time_days": 1},
+        ),
     ]
     listing = client.get("/api/orders/")
 

@@ -49,7 +49,11 @@ def test_a_customer_requests_a_quote_and_sees_box_and_volume(customer: User) -> 
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [
-        ("photo.stl", b"\x89PNG\r\n\x1a\n" + b"\0" * 40, "photo.stl: This file is a PNG image, not a 3D model."),
+        (
+            "photo.stl",
+            b"\x89PNG\r\n\x1a\n" + b"\0" * 40,
+            "photo.stl: This file is a PNG image, not a 3D model.",
+        ),
         (
             "cube.stl",
             stl_bytes(binary=True)[:-10],
@@ -84,7 +88,9 @@ def test_the_quote_form_offers_exactly_the_processes_of_the_catalogue(customer: 
             assert f'<option value="{material}">' in page
 
 
-def test_the_manager_prices_from_the_queue_and_the_customer_sees_the_quote(customer: User, manager: User) -> None:
+def test_the_manager_prices_from_the_queue_and_the_customer_sees_the_quote(
+    customer: User, manager: User
+) -> None:
     order = quote(customer, quantity=4)
     staff = logged_in(manager)
 
@@ -115,7 +121,9 @@ def test_the_customer_downloads_their_file_as_an_attachment(customer: User, mana
 
         assert response.status_code == 200
         assert response["Content-Type"] == "model/stl"
-        assert response["Content-Disposition"] == "attachment; filename=\"part.stl\"; filename*=UTF-8''part.stl"
+        assert (
+            response["Content-Disposition"] == "attachment; filename=\"part.stl\"; filename*=UTF-8''part.stl"
+        )
         assert response["X-Content-Type-Options"] == "nosniff"
         assert b"".join(response.streaming_content) == stl_bytes()  # type: ignore[attr-defined]
     assert audit_actions().count("orders.file.downloaded") == 2

@@ -11,14 +11,8 @@ from django.utils import translation
 
 from privacy.policy.document import Lang, Notice
 from privacy.policy.loader import PolicyInvalid, current_policy
-from privacy.policy.render import (
-    DJANGO_LANGUAGE,
-    LANGUAGE_NAMES,
-    build_document,
-    language_for,
-    localized,
-    word,
-)
+from privacy.policy.render import DJANGO_LANGUAGE, LANGUAGE_NAMES, build_document, language_for, localized
+from privacy.policy.wording import word
 
 logger = logging.getLogger(__name__)
 

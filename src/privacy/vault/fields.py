@@ -49,12 +49,31 @@ def seal_value(key: Key, subject_id: UUID, label: bytes, plaintext: bytes) -> by
     return header + seal(key, header + label, plaintext)
 
 
+# One-entry memos: the fields of a row share its subject and primary key, and building a
+# UUID from bytes or a UUID's text costs more than the AES-GCM call for a short value.
+_last_subject: tuple[bytes, UUID] = (b"", UUID(int=0))
+_last_pk_text: tuple[object, bytes] = (None, b"")
+
+
 def subject_of_value(blob: bytes) -> UUID:
+    global _last_subject
     if len(blob) < HEADER_BYTES + NONCE_BYTES + TAG_BYTES:
         raise CiphertextCorrupted("stored value is too short to be a vault ciphertext")
     if blob[0] != VALUE_VERSION:
         raise CiphertextCorrupted(f"stored value has unknown format version {blob[0]}")
-    return UUID(bytes=blob[1:HEADER_BYTES])
+    raw = blob[1:HEADER_BYTES]
+    last = _last_subject
+    if last[0] != raw:
+        last = _last_subject = (raw, UUID(bytes=raw))
+    return last[1]
+
+
+def _pk_text(pk: object) -> bytes:
+    global _last_pk_text
+    last = _last_pk_text
+    if last[0] is not pk:
+        last = _last_pk_text = (pk, str(pk).encode())
+    return last[1]
 
 
 def open_value(blob: bytes, label: bytes) -> bytes:
@@ -231,7 +250,7 @@ class EncryptedField(models.Field[Any, Any]):
             cached = (self.model, f"{self.model._meta.label_lower}.{self.name}:".encode())
             self.__dict__["_aad_prefix"] = cached
         canonical = pk if type(pk) is UUID else self.model._meta.pk.to_python(pk)
-        return cached[1] + str(canonical).encode()
+        return cached[1] + _pk_text(canonical)
 
     def open_slot(self, instance: models.Model, slot: _Slot) -> Any:
         assert slot.blob is not None
