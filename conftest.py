@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
@@ -99,21 +100,31 @@ class Mailbox:
         return [m for m in self.messages if address in str(m.get("To", ""))]
 
 
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
 @pytest.fixture
 def smtp_server(settings: Any) -> Iterator[Mailbox]:
-    """A real SMTP server on loopback (aiosmtpd); Django's SMTP backend sends to it."""
+    """A real SMTP server on loopback (aiosmtpd); Django's SMTP backend sends to it.
+
+    The port is chosen first: aiosmtpd's start-up self-check connects to the port it was
+    given, so port=0 cannot be used.
+    """
     from aiosmtpd.controller import Controller
     from aiosmtpd.handlers import Message
 
-    box = Mailbox("127.0.0.1", 0)
+    box = Mailbox("127.0.0.1", free_port())
 
     class Collect(Message):  # type: ignore[misc]
         def handle_message(self, message: EmailMessage) -> None:
             box.messages.append(message)
 
-    controller = Controller(Collect(message_class=EmailMessage), hostname="127.0.0.1", port=0)
+    controller = Controller(Collect(message_class=EmailMessage), hostname=box.host, port=box.port)
     controller.start()
-    box.port = controller.server.sockets[0].getsockname()[1]
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = box.host, box.port
     settings.EMAIL_USE_TLS = False
@@ -133,7 +144,9 @@ def chromium() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True)
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True
+        )
         try:
             yield browser
         finally:

@@ -58,7 +58,8 @@ USERNAME_PATTERN = r"^\w[\w.-]{2,29}\Z"
 username_validator = RegexValidator(
     USERNAME_PATTERN,
     _(
-        "Use 3 to 30 letters, digits, dots, dashes or underscores, starting with a letter or digit (no spaces or @)."
+        "Use 3 to 30 letters, digits, dots, dashes or underscores, starting with a letter or digit "
+        "(no spaces or @)."
     ),
 )
 

@@ -13,6 +13,23 @@ from addresses.countries import COUNTRIES
 from addresses.models import Address
 from addresses.validators import format_phone_number
 
+
+def add_errors(form: forms.Form, problem: ValidationError) -> None:
+    """Put an action's ValidationError on the form's fields (or on the form as a whole).
+
+    A field that already has an error (too long, say) is not told twice.
+    """
+    if not hasattr(problem, "error_dict"):
+        for message in problem.messages:
+            form.add_error(None, message)
+        return
+    for field, messages in problem.message_dict.items():
+        if field in form.errors:
+            continue
+        for message in messages:
+            form.add_error(field if field in form.fields else None, message)
+
+
 COUNTRY_CHOICES = [("", _("Choose a country")), *sorted(COUNTRIES.items(), key=lambda item: item[1])]
 
 
@@ -108,9 +125,5 @@ class AddressForm(forms.Form):
         try:
             cleaned["details"] = clean_address_details(details)
         except ValidationError as problem:
-            for field, messages in problem.message_dict.items():
-                if field in self.errors:
-                    continue  # already told (too long, say): one message per field is enough
-                for message in messages:
-                    self.add_error(field if field in self.fields else None, message)
+            add_errors(self, problem)
         return cleaned

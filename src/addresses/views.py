@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.access import role_required
 from accounts.models import Role
 from addresses import actions
-from addresses.forms import AddressForm
+from addresses.forms import AddressForm, add_errors
 from addresses.models import Address
 from addresses.queries import address_of, addresses_of
 
@@ -27,16 +27,6 @@ def _own_address(request: HttpRequest, address_id: Any) -> Address:
         return address_of(request.user, address_id)
     except Address.DoesNotExist:
         raise Http404("No such address in your address book.") from None
-
-
-def _form_error(form: AddressForm, problem: ValidationError) -> None:
-    if hasattr(problem, "error_dict"):
-        for field, field_messages in problem.message_dict.items():
-            for message in field_messages:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in problem.messages:
-            form.add_error(None, message)
 
 
 @role_required(Role.CUSTOMER)
@@ -62,7 +52,7 @@ def address_add(request: HttpRequest) -> HttpResponse:
                 default_billing=form.cleaned_data["default_billing"],
             )
         except ValidationError as problem:
-            _form_error(form, problem)
+            add_errors(form, problem)
         else:
             messages.success(request, _("Address added."))
             return redirect("addresses:list")
@@ -87,7 +77,7 @@ def address_edit(request: HttpRequest, address_id: Any) -> HttpResponse:
             except Address.DoesNotExist:
                 raise Http404("No such address in your address book.") from None
             except ValidationError as problem:
-                _form_error(form, problem)
+                add_errors(form, problem)
             else:
                 messages.success(request, _("Address saved."))
                 return redirect("addresses:list")

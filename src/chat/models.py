@@ -28,7 +28,13 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from privacy.api import EncryptedCharField, EncryptedFileField, EncryptedTextField, PersonalModel, not_personal
+from privacy.api import (
+    EncryptedCharField,
+    EncryptedFileField,
+    EncryptedTextField,
+    PersonalModel,
+    not_personal,
+)
 
 if TYPE_CHECKING:
     from django.db.models.fields.related_descriptors import RelatedManager
@@ -96,7 +102,11 @@ class Message(PersonalModel):
     seq = models.PositiveIntegerField(editable=False)
     # Null when the writer's account is gone; `from_staff` still says which side wrote it.
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("author")
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("author"),
     )
     from_staff = models.BooleanField(_("from SogaWorks"), default=False)
     body = EncryptedTextField(_("message"), blank=True, category=CONTENT, context=CHAT_AND_ORDER)
@@ -135,7 +145,9 @@ class Attachment(PersonalModel):
     file = EncryptedFileField(_("file"), category=CONTENT, context=CHAT_AND_ORDER)
     # The sender's file name, cleaned (orders.modelfiles.safe_display_name) and, for media,
     # given the extension of what the bytes are. A name can say who or what a file is about.
-    display_name = EncryptedCharField(_("file name"), max_length=120, category=CONTENT, context=CHAT_AND_ORDER)
+    display_name = EncryptedCharField(
+        _("file name"), max_length=120, category=CONTENT, context=CHAT_AND_ORDER
+    )
     content_type = not_personal(
         models.CharField(_("media type"), max_length=40),
         reason="the media type the server detected and serves the file as, from a fixed list",

@@ -181,12 +181,12 @@ def order_out(user: User, order: Order) -> OrderOut:
         material=order.material,
         finish=order.finish,
         quantity=order.quantity,
-        notes=order.notes,
+        notes=order.notes_text,
         currency=order.currency,
         unit_price=order.unit_price,
         total=order.total,
         lead_time_days=order.lead_time_days,
-        quote_note=order.quote_note,
+        quote_note=order.quote_note_text,
         requested_at=order.requested_at,
         files=[_file_out(model_file, with_name=with_names) for model_file in order.files.all()],
         timeline=[
@@ -195,7 +195,7 @@ def order_out(user: User, order: Order) -> OrderOut:
                 to_status=event.to_status,
                 at=event.at,
                 actor_role=event.actor_role,
-                note=event.note or "",
+                note=event.note_text,
             )
             for event in queries.timeline(order)
         ],

@@ -8,10 +8,6 @@ which the declaration keeps three years under a legal hold (E-Commerce Law Art. 
 columns stay plain, so a held row stays readable after the customer's key is gone, and
 are anonymised when the hold ends.
 
-The encrypted texts on a held row (notes) are declared erasure="clear": an erasure keeps
-the row but destroys the customer's key, which leaves them unreadable; nothing on a held
-row needs that key (docs/decisions/0009-orders-payments.md).
-
 The delivery and billing addresses an order was placed with are copied, as they were then,
 into `OrderAddress` rows. They are delivery data under a legal hold too, and must be
 readable for as long as the order record is kept, so they are sealed under a key of their
@@ -40,6 +36,7 @@ from privacy.api import (
     EncryptedFileField,
     EncryptedTextField,
     PersonalModel,
+    SubjectErased,
     not_personal,
     personal,
 )
@@ -100,6 +97,19 @@ class Currency(models.TextChoices):
 FieldT = TypeVar("FieldT", bound="models.Field[Any, Any]")
 
 
+def readable(instance: models.Model, name: str, default: str = "") -> str:
+    """A decrypted value for display, or `default` once its subject was erased.
+
+    An erasure keeps held rows (the order record) but destroys the customer's key; pages
+    and the API that list such rows show the default instead of failing.
+    """
+    try:
+        value = getattr(instance, name)
+    except SubjectErased:
+        return default
+    return "" if value is None else str(value)
+
+
 def _purchase(field: FieldT) -> FieldT:
     """A column of the purchase record: kept under the order-record hold, anonymised after it."""
     return personal(field, category=PURCHASE, context=CHAT_AND_ORDER, erasure="anonymise")
@@ -127,9 +137,7 @@ class Order(PersonalModel):
     material = _purchase(models.CharField(_("material"), max_length=80))
     finish = _purchase(models.CharField(_("finish"), max_length=80))
     quantity = _purchase(models.PositiveIntegerField(_("quantity")))
-    notes = EncryptedTextField(
-        _("notes"), blank=True, category=CONTENT, context=CHAT_AND_ORDER, erasure="clear"
-    )
+    notes = EncryptedTextField(_("notes"), blank=True, category=CONTENT, context=CHAT_AND_ORDER)
     status = _purchase(
         models.CharField(
             _("status"), max_length=20, choices=Status.choices, default=Status.QUOTE_REQUESTED, db_index=True
@@ -145,7 +153,6 @@ class Order(PersonalModel):
         blank=True,
         category=CONTENT,
         context=CHAT_AND_ORDER,
-        erasure="clear",
         provided_by_subject=False,
     )
     requested_at = models.DateTimeField(_("requested"), default=timezone.now, db_index=True)
@@ -177,6 +184,18 @@ class Order(PersonalModel):
     def reference(self) -> str:
         """A short reference to quote on the phone: the last eight hex digits of the id."""
         return f"SW-{self.pk.hex[-8:].upper()}"
+
+    @property
+    def customer_label(self) -> str:
+        return readable(self.customer, "username", default=str(_("erased customer")))
+
+    @property
+    def notes_text(self) -> str:
+        return readable(self, "notes")
+
+    @property
+    def quote_note_text(self) -> str:
+        return readable(self, "quote_note")
 
     @property
     def process_name(self) -> str:
@@ -211,15 +230,17 @@ class OrderEvent(PersonalModel):
     )
     actor_role = models.CharField(max_length=20, blank=True)
     at = models.DateTimeField(default=timezone.now)
-    note = EncryptedTextField(
-        blank=True, category=CONTENT, context=CHAT_AND_ORDER, erasure="clear", provided_by_subject=False
-    )
+    note = EncryptedTextField(blank=True, category=CONTENT, context=CHAT_AND_ORDER, provided_by_subject=False)
 
     class Meta:
         ordering: ClassVar[list[str]] = ["at", "id"]
 
     def __str__(self) -> str:
         return f"{self.from_status or 'new'} -> {self.to_status}"
+
+    @property
+    def note_text(self) -> str:
+        return readable(self, "note")
 
 
 class ModelFile(PersonalModel):

@@ -54,7 +54,11 @@ class CardForm(forms.Form):
         max_length=4,
         min_length=3,
         widget=NeverRenderedInput(attrs={"autocomplete": "cc-csc", "inputmode": "numeric", "size": "5"}),
-        help_text=_("The three digits on the back (four on the front for American Express)."),
+        help_text=_("3 digits on the back (4 on the front for Amex)."),
+        error_messages={
+            "min_length": _("The security code has 3 or 4 digits."),
+            "max_length": _("The security code has 3 or 4 digits."),
+        },
     )
 
 

@@ -5,10 +5,9 @@ what that method needs and no more. For a card: the gateway's token, the brand, 
 four digits and the expiry — never the number or the security code, which the gateway
 tokenises before any of our code could store them. For a bank transfer: the account
 holder, the IBAN or account number and the bank, which a refund or a reconciliation needs.
-Both are encrypted under the customer's key and declared erasure="clear": the row is
-kept with the purchase record, and an erasure destroys the key, which leaves them
-unreadable at once (the retention rules payment-card and payment-bank-account end them
-sooner, after 180 days).
+Both are encrypted under the customer's key: the payment row is kept with the purchase
+record, and an erasure destroys the key, which leaves them unreadable at once (the
+retention rules payment-card and payment-bank-account end them after 180 days anyway).
 
 The amount, currency and outcome are the purchase record, kept under the accounting hold
 (payment-invoice): plain columns, anonymised when the hold ends.
@@ -30,7 +29,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from orders.models import Order
+from orders.models import Order, readable
 from privacy.api import EncryptedCharField, EncryptedTextField, PersonalModel, personal
 
 PAYMENT = "payment"
@@ -92,30 +91,16 @@ class Payment(PersonalModel):
     refunded_amount = _purchase(models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True))
 
     # Card: what a CardToken holds, nothing more.
-    card_token = EncryptedCharField(
-        max_length=255, blank=True, category=CARD, context=PAYMENT, erasure="clear"
-    )
-    card_brand = EncryptedCharField(
-        max_length=20, blank=True, category=CARD, context=PAYMENT, erasure="clear"
-    )
-    card_last4 = EncryptedCharField(max_length=4, blank=True, category=CARD, context=PAYMENT, erasure="clear")
-    card_exp_month = EncryptedCharField(
-        max_length=2, blank=True, category=CARD, context=PAYMENT, erasure="clear"
-    )
-    card_exp_year = EncryptedCharField(
-        max_length=4, blank=True, category=CARD, context=PAYMENT, erasure="clear"
-    )
+    card_token = EncryptedCharField(max_length=255, blank=True, category=CARD, context=PAYMENT)
+    card_brand = EncryptedCharField(max_length=20, blank=True, category=CARD, context=PAYMENT)
+    card_last4 = EncryptedCharField(max_length=4, blank=True, category=CARD, context=PAYMENT)
+    card_exp_month = EncryptedCharField(max_length=2, blank=True, category=CARD, context=PAYMENT)
+    card_exp_year = EncryptedCharField(max_length=4, blank=True, category=CARD, context=PAYMENT)
 
     # Bank transfer: the customer's account, to match the transfer and to refund it.
-    bank_account_holder = EncryptedCharField(
-        max_length=140, blank=True, category=BANK, context=PAYMENT, erasure="clear"
-    )
-    bank_account_number = EncryptedCharField(
-        max_length=64, blank=True, category=BANK, context=PAYMENT, erasure="clear"
-    )
-    bank_name = EncryptedCharField(
-        max_length=140, blank=True, category=BANK, context=PAYMENT, erasure="clear"
-    )
+    bank_account_holder = EncryptedCharField(max_length=140, blank=True, category=BANK, context=PAYMENT)
+    bank_account_number = EncryptedCharField(max_length=64, blank=True, category=BANK, context=PAYMENT)
+    bank_name = EncryptedCharField(max_length=140, blank=True, category=BANK, context=PAYMENT)
 
     created_at = models.DateTimeField(default=timezone.now)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -143,14 +128,16 @@ class Payment(PersonalModel):
     @property
     def card_display(self) -> str:
         """ "Visa •••• 4242, expires 04/2030", for pages; empty for a bank transfer."""
-        if not self.card_last4:
+        last4 = readable(self, "card_last4")
+        if not last4:
             return ""
-        brand = BRAND_NAMES.get(self.card_brand, self.card_brand.title())
-        return f"{brand} •••• {self.card_last4}, expires {self.card_exp_month}/{self.card_exp_year}"
+        brand = readable(self, "card_brand")
+        month, year = readable(self, "card_exp_month"), readable(self, "card_exp_year")
+        return f"{BRAND_NAMES.get(brand, brand.title())} •••• {last4}, expires {month}/{year}"
 
     @property
     def masked_account_number(self) -> str:
-        number = self.bank_account_number.replace(" ", "")
+        number = readable(self, "bank_account_number").replace(" ", "")
         return f"•••• {number[-4:]}" if len(number) > 4 else "••••"
 
     @property

@@ -67,9 +67,9 @@ def pay(request: HttpRequest, order_id: UUID) -> HttpResponse:
 
 @never_cache
 @sensitive_post_parameters(*CARD_FIELDS)
-@sensitive_variables("number", "cvc", "form", "data")
 @role_required(Role.CUSTOMER)
 @require_POST
+@sensitive_variables("form", "data")  # innermost: it hides the locals of the frame it calls
 def pay_card(request: HttpRequest, order_id: UUID) -> HttpResponse:
     order = _order_to_pay(request, order_id)
     form = CardForm(request.POST)

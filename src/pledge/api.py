@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 
 from accounts.api import router as accounts_router
 from addresses.api import router as addresses_router
+from chat.api import router as chat_router
 from orders.api import router as orders_router
 from payments.api import router as payments_router
 from privacy.consent.api import analytics_router
@@ -28,5 +29,6 @@ api.add_router("/addresses/", addresses_router)
 api.add_router("/support/", support_router)
 api.add_router("/orders/", orders_router)
 api.add_router("/payments/", payments_router)
+api.add_router("/chat/", chat_router)
 api.add_router("/consent/", consent_router)
 api.add_router("/analytics/", analytics_router)

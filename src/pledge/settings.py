@@ -78,11 +78,14 @@ INSTALLED_APPS = [
     "support",
     "orders",
     "payments",
+    "chat",
     "weblog",
     "pledge",
 ]
 
 MIDDLEWARE = [
+    # First, so that every personal value read while serving a request is kept out of its logs.
+    "privacy.vault.redaction.RedactionScopeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "weblog.middleware.RequestLogMiddleware",  # first after security: its timing covers the rest
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -193,6 +196,15 @@ PLEDGE_CONSENT_GPC_CATEGORIES = ("advertising",)
 PLEDGE_MAX_UPLOAD_BYTES = int(os.environ.get("PLEDGE_MAX_UPLOAD_BYTES", str(100 * 1024 * 1024)))
 PLEDGE_PAYMENT_GATEWAY = os.environ.get("PLEDGE_PAYMENT_GATEWAY", "payments.testgateway.TestGateway")
 
+# Live chat (docs/decisions/0010-chat.md): the largest attachment taken, per kind, in bytes.
+# Larger files are refused before anything is stored.
+PLEDGE_CHAT_MAX_BYTES = {
+    "image": int(os.environ.get("PLEDGE_CHAT_MAX_IMAGE_BYTES", str(20 * 1024 * 1024))),
+    "audio": int(os.environ.get("PLEDGE_CHAT_MAX_AUDIO_BYTES", str(50 * 1024 * 1024))),
+    "video": int(os.environ.get("PLEDGE_CHAT_MAX_VIDEO_BYTES", str(200 * 1024 * 1024))),
+    "model3d": PLEDGE_MAX_UPLOAD_BYTES,
+}
+
 # Technical logs (weblog; docs/decisions/0008-weblog.md). The middleware only appends to a
 # buffer; a background thread writes it every FLUSH_INTERVAL_MS or FLUSH_ROWS rows. Tests
 # run without the thread and call weblog.writer.flush_request_log() themselves.
@@ -216,7 +228,9 @@ WEBLOG = {
 
 EMAIL_BACKEND = os.environ.get(
     "EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
@@ -238,7 +252,8 @@ TASKS = {
 
 LOGIN_URL = "/account/login/"
 LOGIN_REDIRECT_URL = "/account/"
-# Log-in by username or e-mail through blind indexes; refuses staff, who log in with TOTP (accounts/backends.py).
+# Log-in by username or e-mail through blind indexes; refuses staff, who log in with TOTP
+# (accounts/backends.py).
 AUTHENTICATION_BACKENDS = ["accounts.backends.AccountBackend"]
 PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link works for one hour
 # auth.W004: User.username is encrypted (random ciphertext), so it cannot carry a unique
@@ -268,6 +283,13 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact_personal": {"()": "privacy.vault.redaction.RedactPersonalValues"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_personal"]}
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
 }
+# Exception reports never show decrypted personal values.
+DEFAULT_EXCEPTION_REPORTER_FILTER = "privacy.vault.redaction.RedactingExceptionReporterFilter"
+DEFAULT_EXCEPTION_REPORTER = "privacy.vault.redaction.RedactingExceptionReporter"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # django_language is declared for one year

@@ -88,7 +88,9 @@ def _marked_ids(decorators: list[ast.expr]) -> set[str]:
             and isinstance(deco.func, ast.Attribute)
             and deco.func.attr == "commitment"
         ):
-            ids.update(arg.value for arg in deco.args if isinstance(arg, ast.Constant) and isinstance(arg.value, str))
+            ids.update(
+                arg.value for arg in deco.args if isinstance(arg, ast.Constant) and isinstance(arg.value, str)
+            )
     return ids
 
 

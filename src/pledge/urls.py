@@ -12,6 +12,7 @@ urlpatterns = [
     path("support/", include("support.urls")),
     path("orders/", include("orders.urls")),
     path("payments/", include("payments.urls")),
+    path("chat/", include("chat.urls")),
     path("", include("privacy.policy.urls")),
     path("", include("privacy.consent.urls")),
     path("", include("weblog.urls")),

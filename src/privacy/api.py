@@ -13,6 +13,7 @@ from privacy.audit.actions import audit_action, record_event
 from privacy.catalog.declarations import not_personal, personal
 from privacy.policy.loader import current_policy
 from privacy.vault.blind_index import BlindIndexField, blind_index
+from privacy.vault.errors import SubjectErased
 from privacy.vault.fields import EncryptedCharField, EncryptedTextField
 from privacy.vault.file_fields import EncryptedFileField
 from privacy.vault.files import delete_file
@@ -25,6 +26,7 @@ __all__ = [
     "EncryptedFileField",
     "EncryptedTextField",
     "PersonalModel",
+    "SubjectErased",
     "audit_action",
     "blind_index",
     "consent_granted",

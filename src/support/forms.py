@@ -8,21 +8,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from addresses.forms import add_errors
 from support.actions import MAX_CONTENT, MAX_SUBJECT_LINE, TicketRequest, clean_ticket_request
 from support.models import Topic
-
-
-def add_errors(form: forms.Form, problem: ValidationError) -> None:
-    """Put an action's ValidationError on the form's fields (or on the form as a whole)."""
-    if hasattr(problem, "error_dict"):
-        for field, messages in problem.message_dict.items():
-            if field in form.errors:
-                continue
-            for message in messages:
-                form.add_error(field if field in form.fields else None, message)
-    else:
-        for message in problem.messages:
-            form.add_error(None, message)
 
 
 class TicketForm(forms.Form):

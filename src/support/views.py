@@ -19,8 +19,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.access import role_required
 from accounts.models import Role
+from addresses.forms import add_errors
 from support import actions
-from support.forms import ReplyForm, TicketForm, add_errors
+from support.forms import ReplyForm, TicketForm
 from support.models import Ticket
 from support.queries import SUPPORT_STAFF_ROLES, staff_queue, thread_of, tickets_visible_to
 

@@ -9,12 +9,18 @@ major.minor version survive.
 Location: geoip2fast ships country data only (IPv4 and IPv6). Its optional city files
 (`geoip2fast-city*.dat.gz`, not bundled) add subdivisions; point WEBLOG["GEOIP_DATA_FILE"]
 at one and the region ("US-CA") is filled too. With the bundled data the region is "".
+
+geoip2fast keeps its loaded data in module globals, so the last GeoIP2Fast() made in the
+process serves every instance; other apps load the IPv4-only file. The data is reloaded
+here when another load replaced it (at most once per other loader: they cache theirs),
+and since the IPv6 file holds the IPv4 data too, that reload costs them nothing.
 """
 
 from __future__ import annotations
 
 import functools
 import ipaddress
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -68,17 +74,32 @@ def valid_ip(raw: str) -> str | None:
         return None
 
 
-@functools.cache
-def _geoip() -> Any:
-    from geoip2fast import GeoIP2Fast
+class _GeoIP:
+    def __init__(self) -> None:
+        self._instance: Any = None
+        self._data: Any = None
+        self._lock = threading.Lock()
 
-    return GeoIP2Fast(geoip2fast_data_file=weblog_settings()["GEOIP_DATA_FILE"])
+    def get(self) -> Any:
+        import geoip2fast.geoip2fast as module
+
+        if self._instance is None or getattr(module, "mainIndex", None) is not self._data:
+            with self._lock:
+                if self._instance is None or getattr(module, "mainIndex", None) is not self._data:
+                    self._instance = module.GeoIP2Fast(
+                        geoip2fast_data_file=weblog_settings()["GEOIP_DATA_FILE"]
+                    )
+                    self._data = getattr(module, "mainIndex", None)
+        return self._instance
+
+
+_geoip = _GeoIP()
 
 
 def place_of(ip: str | None) -> Place:
     if not ip:
         return Place()
-    found = _geoip().lookup(ip)
+    found = _geoip.get().lookup(ip)
     country = str(found.country_code or "")
     if len(country) != 2 or not country.isalpha() or getattr(found, "is_private", False):
         return Place()

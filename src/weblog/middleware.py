@@ -39,31 +39,33 @@ class RequestLogMiddleware:
         self.ip_header: str | None = config["CLIENT_IP_HEADER"]
 
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
-        started = time.perf_counter()
+        arrived, started = time.time(), time.perf_counter()
         response = self.get_response(request)
         if not request.path.startswith(self.skip):
             try:
-                self.capture(request, response, (time.perf_counter() - started) * 1000)
+                self.capture(request, response, arrived, (time.perf_counter() - started) * 1000)
             except Exception as error:  # the log must never cost the visitor their page
                 logger.warning("request not logged: %s", type(error).__name__)
         return response
 
-    def capture(self, request: HttpRequest, response: HttpResponseBase, elapsed_ms: float) -> None:
+    def capture(
+        self, request: HttpRequest, response: HttpResponseBase, arrived: float, elapsed_ms: float
+    ) -> None:
         meta = request.META
         user = getattr(request, "user", None)
         authenticated = user is not None and user.is_authenticated
         account_subject_id = getattr(user, "subject_id", None) if authenticated else None
         status = response.status_code
-        page_view = (
+        page_view = (  # a page the visitor saw: not a redirect, an error, an asset or an API call
             request.method == "GET"
-            and status < 400
+            and 200 <= status < 300
             and str(response.get("Content-Type", "")).startswith("text/html")
         )
         analytics = page_view and consent_gate().performance_granted(request)
         match = request.resolver_match
         record_request(
             Captured(
-                at=time.time(),
+                at=arrived,
                 ip=(self.ip_header and meta.get(self.ip_header)) or meta.get("REMOTE_ADDR", ""),
                 user_agent=meta.get("HTTP_USER_AGENT", ""),
                 path=request.path,

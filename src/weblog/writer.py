@@ -6,17 +6,17 @@ value; and a task per request would write to the database on the request path an
 (the task row). So the middleware only appends a small tuple to an in-process buffer (a
 deque: append and popleft are atomic, no lock on the request path), and a daemon thread
 drains it every FLUSH_INTERVAL_MS, or sooner once FLUSH_ROWS are waiting: it parses the
-User-Agent, looks up the country, seals the IP address and the page under the subject's
-log day's key, and writes the batch with one bulk INSERT in one transaction. Only then are the
-consented visits handed to the analytics provider, outside the transaction.
+User-Agent, looks up the country, seals the IP address and the page under the log day's
+key (weblog.privacy), and writes the batch with one bulk INSERT in one transaction. Only
+then are the consented visits handed to the analytics provider, outside the transaction.
 
 Crash semantics: what is in the buffer when the process dies (SIGKILL, OOM, power) is
 lost — at most FLUSH_INTERVAL_MS of requests or BUFFER_LIMIT rows. That is acceptable for
 a log whose purpose is troubleshooting and security, and it is the price of never making
 a visitor wait for it. A normal exit (SIGTERM to gunicorn, the end of runserver) flushes
 through atexit. A batch the database refuses is retried row by row, so one bad row (its
-day's key destroyed meanwhile) costs that row only. When the buffer is
-full, new requests are counted in `dropped` and not logged, rather than grow without bound.
+day's key destroyed meanwhile) costs that row only. When the buffer is full, new
+requests are counted in `dropped` and not logged, rather than grow without bound.
 
 Tests set WEBLOG["BACKGROUND"] = False: no thread starts, and the test calls
 `flush_request_log()` when it wants the rows written.
@@ -42,7 +42,13 @@ from django.db import close_old_connections, connections
 
 from weblog.actions import write_request_logs
 from weblog.analytics import PATH_MAX as ANALYTICS_PATH_MAX
-from weblog.analytics import AnalyticsProvider, AnalyticsVisit, configured_provider, origin_of
+from weblog.analytics import (
+    AnalyticsProvider,
+    AnalyticsVisit,
+    AnalyticsVisitRefused,
+    configured_provider,
+    origin_of,
+)
 from weblog.client_details import client_software, place_of, valid_ip
 from weblog.config import weblog_settings
 from weblog.models import PATH_MAX, RequestLog
@@ -224,7 +230,17 @@ class RequestLogWriter:
                 logger.warning("request log row dropped: %s", type(error).__name__)
 
     def _send(self, batch: Sequence[Captured], result: FlushResult) -> None:
-        visits = [visit for entry in batch if entry.analytics and (visit := analytics_visit(entry))]
+        visits: list[AnalyticsVisit] = []
+        for entry in batch:
+            if not entry.analytics:
+                continue
+            try:
+                visit = analytics_visit(entry)
+            except AnalyticsVisitRefused:  # the visit would say more than C11 allows: not sent
+                result.unsent += 1
+                continue
+            if visit is not None:
+                visits.append(visit)
         if not visits:
             return
         if self.provider is None:

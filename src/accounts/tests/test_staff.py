@@ -291,3 +291,13 @@ def test_role_required_ends_a_staff_session_without_the_second_factor(people: di
 def test_role_required_sends_the_logged_out_to_log_in() -> None:
     response = _manager_page(_request(AnonymousUser(), second_factor_done=False))
     assert (response.status_code, response["Location"]) == (302, "/account/login/?next=/manager/")
+
+
+def test_the_testing_helpers_give_a_full_staff_session(db: None) -> None:
+    from accounts.testing import logged_in_client, make_account
+
+    manager = make_account(Role.ACCOUNT_MANAGER)
+    customer = make_account(manager=manager)
+    client = logged_in_client(manager)
+    assert client.get(reverse("accounts:account")).status_code == 200
+    assert [u.pk for u in customers_visible_to(manager)] == [customer.pk]

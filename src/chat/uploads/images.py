@@ -26,7 +26,12 @@ from chat.uploads.result import AttachmentRejected
 
 SourceFormat = Literal["png", "jpeg", "gif", "webp"]
 _PIL_FORMATS: dict[SourceFormat, str] = {"png": "PNG", "jpeg": "JPEG", "gif": "GIF", "webp": "WEBP"}
-_NAMES: dict[SourceFormat, str] = {"png": "a PNG image", "jpeg": "a JPEG image", "gif": "a GIF image", "webp": "a WebP image"}
+_NAMES: dict[SourceFormat, str] = {
+    "png": "a PNG image",
+    "jpeg": "a JPEG image",
+    "gif": "a GIF image",
+    "webp": "a WebP image",
+}
 JPEG_QUALITY = 88
 
 

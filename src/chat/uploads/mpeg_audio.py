@@ -43,7 +43,9 @@ def identify_mpeg_audio(stream: BinaryIO, size: int) -> MediaFormat:
     return _check_frames(stream, size, offset, (_mp3_length, 4), MP3, "an MP3 audio file")
 
 
-_UNKNOWN = "This file is not an audio file we recognise. Send MP3, M4A, AAC, Ogg (Opus or Vorbis) or WAV audio."
+_UNKNOWN = (
+    "This file is not an audio file we recognise. Send MP3, M4A, AAC, Ogg (Opus or Vorbis) or WAV audio."
+)
 
 
 def _after_id3(stream: BinaryIO, size: int) -> int:

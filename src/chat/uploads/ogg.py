@@ -55,5 +55,6 @@ def identify_ogg(stream: BinaryIO, size: int) -> MediaFormat:
     if first_packet.startswith(b"\x01vorbis"):
         return VORBIS
     raise AttachmentRejected(
-        "unsupported_codec", "This Ogg file does not hold Opus or Vorbis audio. Send MP3, M4A, Ogg (Opus) or WAV."
+        "unsupported_codec",
+        "This Ogg file does not hold Opus or Vorbis audio. Send MP3, M4A, Ogg (Opus) or WAV.",
     )

@@ -58,4 +58,6 @@ class AttachmentRejected(Exception):
 
 def malformed(what: str, detail: str) -> AttachmentRejected:
     """The refusal for a file that starts like `what` but is not a sound one."""
-    return AttachmentRejected("malformed", f"This file starts like {what} but is damaged or incomplete ({detail}).")
+    return AttachmentRejected(
+        "malformed", f"This file starts like {what} but is damaged or incomplete ({detail})."
+    )

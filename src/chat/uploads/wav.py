@@ -27,7 +27,7 @@ def identify_wav(stream: BinaryIO, size: int) -> MediaFormat:
     end = 8 + riff_size
     if end > size or riff_size < 4:
         raise malformed(WHAT, "its header claims more bytes than the file has")
-    position, seen = 12, []
+    position, seen = 12, list[bytes]()
     while position < end and len(seen) < _MAX_CHUNKS:
         chunk = read_at(stream, position, 8)
         if len(chunk) < 8 or end - position < 8:

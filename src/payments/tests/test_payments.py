@@ -1,4 +1,4 @@
-"""Paying for orders: the whole journey, declines, invoices, refunds; and no card data anywhere (C5, C6, C37)."""
+"""Paying for orders: the journey, declines, invoices, refunds; and no card data anywhere (C5, C6, C37)."""
 
 from __future__ import annotations
 
@@ -111,7 +111,7 @@ def test_quote_price_place_pay_and_invoice_through_the_pages(customer: User, man
     printable = shopper.get(reverse("payments:invoice", args=[invoice.pk])).content.decode()
     assert f"Invoice SW-{year}-000001" in printable
     assert "Grace Hopper" in printable
-    assert "Paid in full by Card." in printable
+    assert "Paid in full by card." in printable
     assert [e.to_status for e in order.events.all()] == ["quote_requested", "quoted", "placed", "paid"]
     assert audit_actions() == [
         "addresses.address.added",
@@ -472,3 +472,25 @@ def test_bank_details_are_checked(customer: User) -> None:
     assert isinstance(details, BankDetails)
     with pytest.raises(BankDetailsInvalid):
         clean_bank_details(account_holder="G", account_number="12", bank_name="B")
+
+
+def test_an_order_is_never_paid_without_its_invoice(
+    customer: User, manager: User, gateway: TestGateway, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    order = placed(customer, manager)
+    card = gateway.tokenise_card(number=CARD, exp_month=1, exp_year=NEXT_YEAR, cvc="123")
+
+    def broken(**kwargs: Any) -> None:
+        raise RuntimeError("invoice numbering failed")
+
+    monkeypatch.setattr(actions, "_issue_invoice", broken)
+    with pytest.raises(RuntimeError):
+        actions.pay_by_card(actor=customer, order=order, card=card)
+
+    order.refresh_from_db()
+    assert (order.status, Invoice.objects.count(), Payment.objects.get().status) == (
+        Status.PLACED,
+        0,
+        PaymentStatus.PENDING,
+    )
+    assert audit_actions()[-1] == "payments.payment.attempted"  # "paid" and "invoiced" rolled back together

@@ -10,6 +10,7 @@ def test_privacy_api_exports_exactly_these_names() -> None:
         "EncryptedFileField",
         "EncryptedTextField",
         "PersonalModel",
+        "SubjectErased",
         "audit_action",
         "blind_index",
         "consent_granted",

@@ -25,7 +25,8 @@ PRODUCTION_ENV = {
 
 
 def _pledge(args: list[str], env: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and k != "DEBUG"}
+    dropped = {*PRODUCTION_ENV, "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    clean = {k: v for k, v in os.environ.items() if k not in dropped}
     clean.update(env)
     clean["PYTHONPATH"] = str(ROOT / "src")
     clean["PLEDGE_VAR_DIR"] = str(tmp_path / "var")

@@ -61,12 +61,16 @@ def verify_chain(*, batch: int = 2000, progress: Callable[[int], None] | None = 
                 kind = "an entry was inserted"
             return Verification(
                 checked,
-                ChainBreak(event.seq, event.id, f"expected sequence {expected_seq}, found {event.seq}: {kind}"),
+                ChainBreak(
+                    event.seq, event.id, f"expected sequence {expected_seq}, found {event.seq}: {kind}"
+                ),
             )
         if event.prev_hash != expected_prev:
             return Verification(
                 checked,
-                ChainBreak(event.seq, event.id, "previous-hash link broken (an entry was removed or inserted)"),
+                ChainBreak(
+                    event.seq, event.id, "previous-hash link broken (an entry was removed or inserted)"
+                ),
             )
         recomputed = event_hash(
             prev_hash=event.prev_hash,
@@ -79,7 +83,9 @@ def verify_chain(*, batch: int = 2000, progress: Callable[[int], None] | None = 
             details=event.details,
         )
         if recomputed != event.hash:
-            return Verification(checked, ChainBreak(event.seq, event.id, "contents changed (hash does not match)"))
+            return Verification(
+                checked, ChainBreak(event.seq, event.id, "contents changed (hash does not match)")
+            )
         expected_prev = event.hash
         expected_seq += 1
     head = ChainHead.objects.filter(id=1).first()

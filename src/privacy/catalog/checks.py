@@ -35,11 +35,10 @@ from privacy.catalog.registry import (
     SUBJECT_ATTR,
     SubjectPathError,
     declared_fields,
-    load_policy,
     resolve_subject_path,
     subject_path_of,
 )
-from privacy.policy.loader import PolicyInvalid
+from privacy.policy.loader import PolicyInvalid, current_policy
 
 if TYPE_CHECKING:
     from privacy.policy.schema import Policy
@@ -278,7 +277,7 @@ def check_personal_data(
     else:
         selected = [model for config in app_configs for model in config.get_models()]
     try:
-        policy: Policy | None = load_policy()
+        policy: Policy | None = current_policy()
     except PolicyInvalid:
         policy = None  # reported by privacy.E001, with file, line and key
     return personal_data_problems(selected, policy)

@@ -8,8 +8,9 @@ crash anywhere leaves a state that `replay_erasures()` completes:
 2. The subject's data key is destroyed. From here on every copy of their encrypted
    values — backups, WAL, replicas — is unreadable, whatever happens next.
 3. In ONE transaction on the default database: every catalogued row of the subject is
-   deleted (children before parents), their files are deleted, and the audit event
-   "vault.subject.erased" is written with counts per model (never a personal value).
+   deleted (children before parents) with its files, kept rows are emptied of what their
+   hold does not need, and the audit event "vault.subject.erased" is written with counts
+   per model (never a personal value).
 4. The journal entry is marked complete.
 
 Replay applies steps 2 and 3 again for every journaled subject, complete or not: after a
@@ -160,25 +161,26 @@ def _delete_rows(
 ) -> tuple[dict[str, int], list[Retained], list[_FileDeletion]]:
     deleted: dict[str, int] = {}
     files: list[_FileDeletion] = []
-    # The primary keys of kept rows per model, so that the rows they point at are kept too.
-    kept: dict[type[models.Model], tuple[list[Any], Retained]] = {}
+    # The kept rows per model, so that the rows they point at are kept too (children come first).
+    kept: dict[type[models.Model], tuple[models.QuerySet[Any], Retained]] = {}
     for model, rows in catalog.rows_for_subject(subject_id):
         hold = catalog.legal_hold(model)
         cause: tuple[str, str] | None
         if hold is not None:
-            spared, cause = list(rows.values_list("pk", flat=True)), (hold.id, hold.legal_basis)
+            keep, cause = rows, (hold.id, hold.legal_basis)
         else:
-            spared, cause = _pointed_at_by_kept_rows(model, rows, kept)
-        if spared and cause is not None:
-            cleared, cleared_files = _clear_unheld(catalog, model, model._base_manager.filter(pk__in=spared))
+            keep, cause = _pointed_at_by_kept_rows(model, rows, kept)
+        count = keep.count() if cause is not None else 0
+        if cause is not None and count:
+            cleared, cleared_files = _clear_unheld(catalog, model, keep)
             files.extend(cleared_files)
-            kept[model] = (spared, Retained(model._meta.label, len(spared), *cause, cleared=cleared))
-            rows = rows.exclude(pk__in=spared)
+            kept[model] = (keep, Retained(model._meta.label, count, *cause, cleared=cleared))
+            rows = rows.exclude(pk__in=keep.values("pk"))
         files.extend(_files_of(model, rows))
         _, per_model = rows.delete()
-        for label, count in per_model.items():
-            if count:
-                deleted[label] = deleted.get(label, 0) + count
+        for label, number in per_model.items():
+            if number:
+                deleted[label] = deleted.get(label, 0) + number
     retained = sorted((why for _, why in kept.values()), key=lambda why: why.model)
     return deleted, retained, files
 
@@ -216,20 +218,19 @@ def _clear_unheld(
 def _pointed_at_by_kept_rows(
     model: type[models.Model],
     rows: models.QuerySet[Any],
-    kept: dict[type[models.Model], tuple[list[Any], Retained]],
-) -> tuple[list[Any], tuple[str, str] | None]:
-    """The primary keys among `rows` that kept rows point at, and the hold (rule, basis) of the first."""
-    spared: set[Any] = set()
+    kept: dict[type[models.Model], tuple[models.QuerySet[Any], Retained]],
+) -> tuple[models.QuerySet[Any], tuple[str, str] | None]:
+    """The rows among `rows` that kept rows point at, and the hold (rule, basis) of the first such."""
+    pointed = models.Q(pk__in=[])
     cause: tuple[str, str] | None = None
-    for child, (child_pks, why) in kept.items():
+    for child, (child_rows, why) in kept.items():
         for relation in _relations_to(child, model):
-            targets = child._base_manager.filter(pk__in=child_pks).values_list(relation.attname, flat=True)
-            target_field = relation.target_field.name  # type: ignore[attr-defined]
-            found = set(rows.filter(**{f"{target_field}__in": list(targets)}).values_list("pk", flat=True))
-            if found:
-                spared |= found
-                cause = cause or (why.rule_id, why.legal_basis)
-    return sorted(spared), cause
+            target = relation.target_field.name  # type: ignore[attr-defined]
+            condition = models.Q(**{f"{target}__in": child_rows.values(relation.attname)})
+            if cause is None and rows.filter(condition).exists():
+                cause = (why.rule_id, why.legal_basis)
+            pointed |= condition
+    return rows.filter(pointed), cause
 
 
 def _relations_to(child: type[models.Model], parent: type[models.Model]) -> Iterable[models.Field[Any, Any]]:

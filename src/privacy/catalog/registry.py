@@ -248,11 +248,6 @@ def subject_filter(model: type[Model], subject_id: UUID) -> models.Q:
     return models.Q(**{lookup: subject_id})
 
 
-def load_policy() -> Policy:
-    """The current declaration; PolicyInvalid (naming file, line and key) if it cannot be loaded."""
-    return current_policy()
-
-
 _cached: Catalog | None = None
 _override: list[Catalog] = []
 
@@ -262,7 +257,8 @@ def current_catalog() -> Catalog:
     if _override:
         return _override[-1]
     if _cached is None:
-        _cached = Catalog(django_apps.get_models(), load_policy())
+        # current_policy() raises PolicyInvalid, naming file, line and key, for a broken declaration.
+        _cached = Catalog(django_apps.get_models(), current_policy())
     return _cached
 
 

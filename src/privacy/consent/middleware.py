@@ -17,6 +17,7 @@ one HMAC check, a few set operations and one string format.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import replace
@@ -32,6 +33,8 @@ from privacy.consent.enforcement import apply_csp, enforce_cookies
 from privacy.consent.flows import circumstances_for, issue_for
 from privacy.consent.models import Method
 from privacy.consent.state import COOKIE_NAME, ConsentState, epoch, now, read_state
+
+logger = logging.getLogger(__name__)
 
 # The consent cookie outlives the consent by a month so that a return after the lapse is
 # recorded against the same visitor; the sweep (`pledge consent expire`) covers the rest.
@@ -76,7 +79,7 @@ class ConsentMiddleware:
         except DatabaseError:
             # Proof that cannot be written must not take the page down: what is granted
             # is still decided by the cookie and the defaults, which are safe.
-            return
+            logger.exception("consent: could not reconcile the consent of this request")
 
     def _lapse(self, request: HttpRequest, state: ConsentState) -> None:
         previous = state.previous
@@ -110,8 +113,12 @@ class ConsentMiddleware:
             state.adopt(replace(payload, account=str(user.pk), issued=epoch(at)))
 
     def _honour_gpc(self, request: HttpRequest, state: ConsentState) -> None:
+        # Until it is recorded, the signal already holds the categories off for every
+        # request (ConsentState.granted); it is recorded on a page view, not mid-form.
         payload = state.payload
         if not state.gpc or payload is None or not (payload.granted & state.decl.gpc_categories):
+            return
+        if request.method not in ("GET", "HEAD"):
             return
         record = actions.record_choice(
             method=Method.GPC,

@@ -195,10 +195,11 @@ def test_only_successful_html_page_views_are_sent(
     client.get("/data/", REMOTE_ADDR="8.8.8.8")  # JSON
     client.get("/missing/", REMOTE_ADDR="8.8.8.8")  # 404
     client.post("/page/", REMOTE_ADDR="8.8.8.8")
+    client.get("/moved/", REMOTE_ADDR="8.8.8.8")  # a redirect
     client.get("/page/", REMOTE_ADDR="8.8.8.8")
     result = flush_request_log()
 
-    assert result.written == 4
+    assert result.written == 5
     assert [visit.path for visit in analytics.visits] == ["/page/"]
 
 

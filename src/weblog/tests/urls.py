@@ -1,6 +1,6 @@
 """Small views for the weblog tests: the request log is about the request, not the page."""
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.urls import include, path
 
 
@@ -12,7 +12,12 @@ def data(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"ok": True})
 
 
+def moved(request: HttpRequest) -> HttpResponseRedirect:
+    return HttpResponseRedirect("/page/")
+
+
 urlpatterns = [
+    path("moved/", moved),
     path("page/", page),
     path("reset/<str:uidb64>/<str:token>/", page),
     path("people/<str:name>/", page),

@@ -28,7 +28,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--json", action="store_true", help="Print the trace as JSON.")
         parser.add_argument(
-            "--run", action="store_true", help="Run the commitment-marked tests first, to refresh the outcomes."
+            "--run",
+            action="store_true",
+            help="Run the commitment-marked tests first, to refresh the outcomes.",
         )
         parser.add_argument(
             "--strict", action="store_true", help="Exit with status 1 unless every commitment is kept."
@@ -38,9 +40,11 @@ class Command(BaseCommand):
         project_root = Path(settings.BASE_DIR)
         commitments_file = Path(settings.PLEDGE_COMMITMENTS_FILE)
         if not commitments_file.exists():
-            raise CommandError(f"Commitments file not found: {commitments_file} (set PLEDGE_COMMITMENTS_FILE)")
+            raise CommandError(
+                f"Commitments file not found: {commitments_file} (set PLEDGE_COMMITMENTS_FILE)"
+            )
         if options["run"]:
-            subprocess.run(  # noqa: S603 - fixed argv, our own test runner
+            subprocess.run(
                 [sys.executable, "-m", "pytest", "-m", "commitment", "-q", "-p", "no:randomly"],
                 cwd=project_root,
                 check=False,
@@ -78,7 +82,9 @@ class Command(BaseCommand):
         counts: dict[str, int] = {}
         for trace in traces:
             counts[trace.status] = counts.get(trace.status, 0) + 1
-        console.print(", ".join(f"{counts.get(s, 0)} {s}" for s in ("kept", "failing", "unverified", "not kept")))
+        console.print(
+            ", ".join(f"{counts.get(s, 0)} {s}" for s in ("kept", "failing", "unverified", "not kept"))
+        )
 
 
 def _declaration_keys() -> dict[str, list[str]]:
@@ -86,7 +92,7 @@ def _declaration_keys() -> dict[str, list[str]]:
         from privacy.policy.loader import current_policy
 
         policy = current_policy()
-    except Exception:  # noqa: BLE001 - a broken declaration is reported by `pledge policy check`
+    except Exception:
         return {}
     mapping = getattr(policy, "commitments", None) or {}
     return {cid: list(keys) for cid, keys in mapping.items()}

@@ -69,7 +69,10 @@ def test_changed_entry_is_named() -> None:
     AuditEvent.objects.filter(id=events[2].id).update(details={"n": 99})
     result = verify_chain()
     assert result.first_break is not None
-    assert (result.first_break.seq, result.first_break.problem) == (3, "contents changed (hash does not match)")
+    assert (result.first_break.seq, result.first_break.problem) == (
+        3,
+        "contents changed (hash does not match)",
+    )
     _verify_fails_at("entry #3")
 
 
@@ -145,10 +148,15 @@ def test_unregistered_action_is_refused() -> None:
     assert AuditEvent.objects.count() == 0
 
 
-def test_event_rolls_back_with_its_action() -> None:
-    with pytest.raises(RuntimeError), transaction.atomic():
+def _failing_action() -> None:
+    with transaction.atomic():
         record_event(TESTED, actor="system")
         raise RuntimeError("the action failed")
+
+
+def test_event_rolls_back_with_its_action() -> None:
+    with pytest.raises(RuntimeError):
+        _failing_action()
     assert AuditEvent.objects.count() == 0
     assert not ChainHead.objects.exists()
 

@@ -63,11 +63,14 @@ def consent_head(context: template.Context) -> SafeString:
 @register.simple_tag(takes_context=True)
 def consent_banner(context: template.Context) -> SafeString:
     request = _request(context)
-    if request is None or state_of(request).inline_panel:
+    if request is None:
         return mark_safe("")
+    script = format_html('<script src="{}" defer></script>', static("consent/banner.js"))
+    if state_of(request).inline_panel:  # the settings page shows the panel in its content
+        return script
     get_token(request)  # the form and the script both post with the CSRF token
     html = render_to_string("consent/banner.html", panel_context(request), request=request)
-    return format_html('{}\n<script src="{}" defer></script>', mark_safe(html), static("consent/banner.js"))  # noqa: S308
+    return format_html("{}\n{}", mark_safe(html), script)  # noqa: S308 - our own template, escaped
 
 
 @register.simple_tag(takes_context=True)

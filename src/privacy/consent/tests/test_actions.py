@@ -232,3 +232,16 @@ def test_a_choice_rolls_back_with_the_transaction_it_runs_in(decl: CookieDeclara
     with pytest.raises(RuntimeError):
         choose_then_fail()
     assert ConsentRecord.objects.count() == 0
+
+
+def test_the_expire_command_marks_lapsed_consents(decl: CookieDeclaration, clock) -> None:  # type: ignore[no-untyped-def]
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    record_choice(method=Method.ACCEPT_ALL, circumstances=seen(decl), at=T0)
+    clock(T0 + dt.timedelta(days=190))
+    out = StringIO()
+    call_command("consent", "expire", stdout=out)
+    assert out.getvalue().strip() == "1 consent lapsed"
+    assert ConsentRecord.objects.filter(method=Method.EXPIRED).count() == 1

@@ -457,3 +457,21 @@ def test_every_page_has_the_cookie_settings_link(visitor: Visitor) -> None:
     for url in ("/", "/privacy/", "/cookies/", "/consent/"):
         html = client.get(url).content.decode()
         assert 'href="/consent/" data-cc-open>Cookie settings</a>' in html, url
+
+
+def test_the_settings_page_shows_the_panel_inline_and_works_without_javascript(visitor: Visitor) -> None:
+    client = visitor("DE")
+    html = client.get("/consent/").content.decode()
+    tag = dialog_tag(html)
+    assert 'class="cc cc-inline"' in tag
+    assert banner_open(html)
+    assert html.count('<dialog id="cc"') == 1
+    assert html.count('src="/static/consent/banner.js"') == 1
+    assert "You have not chosen yet." in html
+    assert '<details class="cc-more" open>' in html
+    record = choose(client, "custom", "functionality", next_="/consent/")
+    page = client.get("/consent/?saved=1").content.decode()
+    assert "Your cookie choice has been saved." in page
+    assert f"<code>{record.id}</code>" in page
+    assert "<li>Functionality cookies: On</li>" in page
+    assert "<li>Advertising Cookies: Off</li>" in page

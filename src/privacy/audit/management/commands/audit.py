@@ -25,12 +25,17 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         total = AuditEvent.objects.count()
         with Progress(
-            TextColumn("Verifying audit trail"), BarColumn(), MofNCompleteColumn(), transient=True,
+            TextColumn("Verifying audit trail"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            transient=True,
             disable=options["quiet"] or total < 5000,
         ) as bar:
             task = bar.add_task("verify", total=total)
             result = verify_chain(progress=lambda n: bar.update(task, completed=n))
         if not result.ok:
-            raise CommandError(f"Audit trail broken at {result.first_break} ({result.checked} entries read)", returncode=1)
+            raise CommandError(
+                f"Audit trail broken at {result.first_break} ({result.checked} entries read)", returncode=1
+            )
         if not options["quiet"]:
             self.stdout.write(self.style.SUCCESS(f"Audit trail intact: {result.checked} entries verified."))
