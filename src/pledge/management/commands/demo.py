@@ -4,6 +4,7 @@ from argparse import ArgumentParser
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 from rich.progress import Progress
 
 from accounts import second_factor
@@ -27,7 +28,7 @@ class Command(BaseCommand):
             secret = DEMO_TOTP_SECRETS.get(options["username"])
             if secret is None:
                 raise CommandError(f"{options['username']!r} is not a demo staff member.")
-            self.stdout.write(second_factor.code_at(secret=secret))
+            self.stdout.write(second_factor.code_at(secret=secret, when=timezone.now()))
             return
         self.stdout.write(describe_demo_accounts(load_demo_data()))
 

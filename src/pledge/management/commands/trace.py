@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -77,7 +78,8 @@ class Command(BaseCommand):
                 or "-",
                 f"{len(trace.passed)}/{len(trace.tests)}",
             )
-        console = Console(file=self.stdout, width=160)
+        buffer = io.StringIO()
+        console = Console(file=buffer, width=160, force_terminal=self.stdout.isatty())
         console.print(table)
         counts: dict[str, int] = {}
         for trace in traces:
@@ -85,6 +87,7 @@ class Command(BaseCommand):
         console.print(
             ", ".join(f"{counts.get(s, 0)} {s}" for s in ("kept", "failing", "unverified", "not kept"))
         )
+        self.stdout.write(buffer.getvalue(), ending="")
 
 
 def _declaration_keys() -> dict[str, list[str]]:
