@@ -8,6 +8,7 @@ Development needs nothing set: SQLite and key files live under var/. Production
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -17,7 +18,8 @@ BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("PLEDGE_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-PLEDGE_ENV = os.environ.get("PLEDGE_ENV", "development")
+# Under pytest the default is "test" (tasks run at once, no background writers), however it is started.
+PLEDGE_ENV = os.environ.get("PLEDGE_ENV", "test" if "pytest" in sys.modules else "development")
 if PLEDGE_ENV not in {"development", "test", "production"}:
     raise ImproperlyConfigured(f"PLEDGE_ENV must be development, test or production, not {PLEDGE_ENV!r}")
 PRODUCTION = PLEDGE_ENV == "production"

@@ -13,6 +13,7 @@ device) all call these functions; none of them knows HTTP.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
@@ -220,6 +221,17 @@ def payload_for(record: ConsentRecord, *, account: str = "", issued: dt.datetime
 
 
 # --- Anonymous analytics (commitments C11, C13): counts per day, no identifiers ----------
+
+
+_IDENTIFIER = re.compile(r"^(\d+|[0-9a-fA-F-]{8,}|[A-Za-z0-9_-]{20,}|[^/]*@[^/]*)$")
+
+
+def anonymous_path(path: str) -> str:
+    """A page path fit for an anonymous count: no query or fragment, and every segment that
+    could name someone or something of theirs (ids, tokens, addresses) replaced by ":id"."""
+    bare = path.split("?", 1)[0].split("#", 1)[0]
+    segments = [":id" if _IDENTIFIER.match(part) else part for part in bare.split("/")]
+    return ("/".join(segments) or "/")[:200]
 
 
 def count_event(*, kind: str, key: str, day: dt.date | None = None) -> None:

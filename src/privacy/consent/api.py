@@ -211,8 +211,7 @@ def report(request: HttpRequest, days: int = 30) -> tuple[int, Any]:
 def analytics_event(request: HttpRequest, event: EventIn) -> tuple[int, dict[str, bool]]:
     if not state_of(request).is_granted("performance"):
         return 200, {"recorded": False}
-    path = event.path.split("?", 1)[0].split("#", 1)[0][:200] or "/"
-    actions.count_event(kind="page_view", key=path)
+    actions.count_event(kind="page_view", key=actions.anonymous_path(event.path))
     if event.new_visit:
         actions.count_event(kind="visit", key="site")
     return 202, {"recorded": True}

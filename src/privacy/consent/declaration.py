@@ -211,9 +211,21 @@ _override: list[Policy] = []
 _slot: tuple[Policy, CookieDeclaration] | None = None
 
 
+_loaded: tuple[object, Policy] | None = None
+
+
 def _loaded_policy() -> Policy:
+    """The loader's declaration, asked for once per policy file: the loader reads the file
+    once per process anyway, and asking it costs a path parse and a lock per request.
+    A changed PLEDGE_POLICY_FILE setting, or `forget_declaration()`, asks again."""
+    global _loaded
+    key = settings.PLEDGE_POLICY_FILE
+    loaded = _loaded
+    if loaded is not None and loaded[0] is key:
+        return loaded[1]
     loader = importlib.import_module("privacy.policy.loader")
     policy: Policy = loader.current_policy()
+    _loaded = (key, policy)
     return policy
 
 
@@ -229,8 +241,10 @@ def current_declaration() -> CookieDeclaration:
 
 
 def forget_declaration() -> None:
-    global _slot
+    """Read the declaration again on the next request (after the loader's cache was reset)."""
+    global _slot, _loaded
     _slot = None
+    _loaded = None
 
 
 @contextmanager

@@ -202,7 +202,10 @@ def test_the_report_is_the_privacy_officers(visitor: Visitor, make_user: Callabl
 @pytest.mark.commitment("C11", "C13")
 def test_analytics_events_without_performance_consent_are_dropped(visitor: Visitor) -> None:
     client = visitor("DE")
-    event = {"path": "/quotes/?email=someone@example.com", "new_visit": True}
+    event = {
+        "path": "/orders/01a20f41-0a79-7521-a83a-31a0825e4d34/?email=someone@example.com",
+        "new_visit": True,
+    }
     dropped = client.post("/api/analytics/events", json.dumps(event), content_type="application/json")
     assert dropped.status_code == 200
     assert dropped.json() == {"recorded": False}
@@ -211,7 +214,7 @@ def test_analytics_events_without_performance_consent_are_dropped(visitor: Visit
     counted = client.post("/api/analytics/events", json.dumps(event), content_type="application/json")
     assert counted.status_code == 202
     assert sorted(AnalyticsCount.objects.values_list("kind", "key", "count")) == [
-        ("page_view", "/quotes/", 1),
+        ("page_view", "/orders/:id/", 1),
         ("visit", "site", 1),
     ]
     post_choice(client, {"method": "withdraw"})

@@ -42,6 +42,7 @@ class StandIn:
     cookie: str
     server: ThreadingHTTPServer | None = None
     paths: list[str] = field(default_factory=list)
+    full: list[str] = field(default_factory=list)  # with the query string
 
     @property
     def origin(self) -> str:
@@ -55,6 +56,7 @@ class StandIn:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 stand_in.paths.append(self.path.split("?", 1)[0])
+                stand_in.full.append(self.path)
                 route = self.path.split("?", 1)[0]
                 if route == "/tag.js":
                     body = (
@@ -263,6 +265,8 @@ def test_nothing_optional_before_consent_then_accept_all_is_recorded_as_shown(
         assert line in stored
     assert not v.dialog_open()
     wait_for(lambda: "/collect" in analytics.paths, "the analytics stand-in to be called")
+    # What the analytics provider is sent: the page, and nothing that names the visitor (C11).
+    assert [path for path in analytics.full if path.startswith("/collect")] == ["/collect?p=%2F"]
     wait_for(lambda: "/pixel.gif" in ads.paths, "the advertising stand-in to be called")
     wait_for(lambda: {"pledge_consent", "_sa_vid", "_sw_pa", "IDE"} <= v.cookies(), "the granted cookies")
     assert v.page.evaluate("dataLayer.filter(e => e[1] === 'update').pop()[2].ad_storage") == "granted"
