@@ -17,7 +17,8 @@ help:  ## List the verbs.
 
 $(STAMP): pyproject.toml uv.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@$(BIN)/python -m pip install -q --disable-pip-version-check uv==$(UV_VERSION)
+	@test -x $(BIN)/uv || { $(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip >/dev/null; \
+	  $(BIN)/python -m pip install -q --disable-pip-version-check uv==$(UV_VERSION); }
 	@$(BIN)/uv sync -q --locked --inexact --extra dev
 	@rm -f $(VENV)/.synced-* && touch $@
 
@@ -32,12 +33,12 @@ run: $(STAMP)  ## Serve the SogaWorks site with demo data on http://127.0.0.1:80
 test: lint typecheck checks pytest  ## Everything CI runs: lint, types, Django checks, import rules, tests on SQLite and PostgreSQL.
 
 lint: $(STAMP)  ## Ruff lint and format check.
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src bench conftest.py
+	$(BIN)/ruff format --check src bench conftest.py
 
 fmt: $(STAMP)  ## Apply ruff's fixes and formatting.
-	$(BIN)/ruff check --fix src tests bench
-	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src bench conftest.py
+	$(BIN)/ruff format src bench conftest.py
 
 typecheck: $(STAMP)  ## mypy with django-stubs.
 	$(BIN)/mypy

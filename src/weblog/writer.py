@@ -19,7 +19,9 @@ day's key destroyed meanwhile) costs that row only. When the buffer is full, new
 requests are counted in `dropped` and not logged, rather than grow without bound.
 
 Tests set WEBLOG["BACKGROUND"] = False: no thread starts, and the test calls
-`flush_request_log()` when it wants the rows written.
+`flush_request_log()` when it wants the rows written. Whatever the setting, the shared
+writer starts no thread inside Django's test environment (pytest-django, manage.py
+test): its commits would land outside every test's transaction and leak between tests.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from typing import Any, NamedTuple
 from urllib.parse import parse_qsl, urlencode
 from uuid import UUID
 
+from django.core import mail
 from django.db import close_old_connections, connections
 
 from weblog.actions import write_request_logs
@@ -147,11 +150,17 @@ def analytics_visit(entry: Captured) -> AnalyticsVisit | None:
     )
 
 
+def _in_test_environment() -> bool:
+    # django.test.utils.setup_test_environment() gives django.core.mail an outbox.
+    return hasattr(mail, "outbox")
+
+
 class RequestLogWriter:
-    def __init__(self) -> None:
+    def __init__(self, *, thread_in_tests: bool = False) -> None:
         self._reset()
         self.provider: AnalyticsProvider | None = None
         self._exit_hook = False
+        self._thread_in_tests = thread_in_tests
 
     def _reset(self) -> None:
         self._buffer: deque[Captured] = deque()
@@ -172,6 +181,8 @@ class RequestLogWriter:
         buffer.append(entry)
         if config["BACKGROUND"]:
             if self._thread is None:
+                if _in_test_environment() and not self._thread_in_tests:
+                    return
                 self._start()
             if len(buffer) >= config["FLUSH_ROWS"]:
                 self._wake.set()

@@ -40,5 +40,3 @@ def make_user(db: None) -> MakeUser:
 @pytest.fixture
 def staff_secret() -> str:
     return second_factor.new_secret()
-
-

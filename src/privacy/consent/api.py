@@ -104,7 +104,7 @@ def _current(request: HttpRequest, *, changed: bool = False) -> dict[str, Any]:
         "method": str(payload.method) if payload else None,
         "categories": {key: key in granted for key in decl.categories},
         "consent_mode": decl.consent_mode(granted),
-        "model": state.model if not state.decided else "chosen",
+        "model": state.model,
         "gpc": state.gpc,
         "policy_version": decl.policy.version,
         "cookie_version": decl.version,

@@ -36,9 +36,9 @@ from privacy.consent.state import COOKIE_NAME, ConsentState, epoch, now, read_st
 
 logger = logging.getLogger(__name__)
 
-# The consent cookie outlives the consent by a month so that a return after the lapse is
-# recorded against the same visitor; the sweep (`pledge consent expire`) covers the rest.
-GRACE_SECONDS = 31 * 24 * 3600
+# The consent cookie lives exactly as long as the consent (the declaration's duration for
+# pledge_consent). A lapse is recorded by `pledge consent expire` (daily), or here when a
+# browser still presents the cookie after its expiry (a clock that is off).
 
 
 class ConsentMiddleware:
@@ -61,7 +61,7 @@ class ConsentMiddleware:
             response.set_cookie(
                 COOKIE_NAME,
                 payload.encode(),
-                max_age=max(0, payload.expires - int(consent_state.clock())) + GRACE_SECONDS,
+                max_age=max(0, payload.expires - int(consent_state.clock())),
                 path="/",
                 secure=settings.SESSION_COOKIE_SECURE,
                 httponly=True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from typing import Any
 
@@ -94,7 +95,7 @@ def test_a_full_buffer_counts_what_it_drops(settings: Any) -> None:
 @pytest.mark.django_db(databases=["default", "keys"], transaction=True)
 def test_the_background_thread_writes_on_its_own_and_flushes_at_stop(settings: Any) -> None:
     settings.WEBLOG = {**settings.WEBLOG, "BACKGROUND": True, "FLUSH_INTERVAL_MS": 20, "FLUSH_ROWS": 1000}
-    writer = RequestLogWriter()
+    writer = RequestLogWriter(thread_in_tests=True)
     try:
         writer.append(captured("/early/"))
         deadline = time.monotonic() + 5
@@ -111,3 +112,12 @@ def test_the_background_thread_writes_on_its_own_and_flushes_at_stop(settings: A
 
     assert writer.pending == 0
     assert sorted(row.path for row in RequestLog.objects.all()) == ["/early/", "/late/"]
+
+
+def test_the_shared_writer_starts_no_thread_in_the_test_environment(settings: Any) -> None:
+    settings.WEBLOG = {**settings.WEBLOG, "BACKGROUND": True}
+
+    record_request(captured())
+
+    assert [thread.name for thread in threading.enumerate() if thread.name == "weblog-writer"] == []
+    assert pending_request_logs() == 1
