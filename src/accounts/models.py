@@ -48,6 +48,12 @@ class Role(models.TextChoices):
     ADMINISTRATOR = "administrator", _("Administrator")
 
 
+# Permissions that come with a role rather than being granted one by one.
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    "privacy_officer": frozenset({"consent.view_consent_reports"}),
+}
+
+
 # Every role but the customer's is staff, and staff log in with a second factor.
 STAFF_ROLES = frozenset({Role.ACCOUNT_MANAGER, Role.SUPPORT_AGENT, Role.PRIVACY_OFFICER, Role.ADMINISTRATOR})
 
@@ -229,6 +235,12 @@ class User(AbstractBaseUser, PermissionsMixin, PersonalModel):
     def is_staff(self) -> bool:
         """Django's gate to the admin site: administrators only (need-to-know, C37)."""
         return self.is_active and self.role == Role.ADMINISTRATOR
+
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        """A role brings the permissions its job needs (need-to-know, keeps: C37)."""
+        if self.is_active and perm in ROLE_PERMISSIONS.get(self.role, frozenset()):
+            return True
+        return super().has_perm(perm, obj)
 
     @property
     def has_staff_role(self) -> bool:
