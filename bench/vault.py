@@ -104,15 +104,16 @@ def source():
         piece = chunk[: min(len(chunk), left)]
         left -= len(piece)
         yield piece
-start = time.perf_counter()
 if mode == "vault":
     import django
     django.setup()
     from privacy.vault.files import save_file
+    start = time.perf_counter()
     stored = save_file(uuid.uuid4(), source())
     written = time.perf_counter()
     total = sum(len(p) for p in stored.chunks())
 else:
+    start = time.perf_counter()
     path = os.path.join(folder, "plain.bin")
     with open(path, "wb") as out:
         for piece in source():
