@@ -236,7 +236,7 @@ class User(AbstractBaseUser, PermissionsMixin, PersonalModel):
         """Django's gate to the admin site: administrators only (need-to-know, C37)."""
         return self.is_active and self.role == Role.ADMINISTRATOR
 
-    def has_perm(self, perm: str, obj: object = None) -> bool:
+    def has_perm(self, perm: str, obj: models.Model | None = None) -> bool:
         """A role brings the permissions its job needs (need-to-know, keeps: C37)."""
         if self.is_active and perm in ROLE_PERMISSIONS.get(self.role, frozenset()):
             return True
