@@ -98,6 +98,8 @@ MIDDLEWARE = [
     "privacy.consent.middleware.ConsentMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that its process_exception sees a view's vault errors first.
+    "privacy.vault.middleware.VaultErrorMiddleware",
 ]
 
 ROOT_URLCONF = "pledge.urls"
