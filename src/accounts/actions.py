@@ -503,3 +503,6 @@ def record_admin_change(*, user: User, changed: list[str], actor: User) -> None:
         subject=str(user.subject_id),
         details={"fields": sorted(changed)},
     )
+
+
+# keeps: C1, C2, C3 (registration collects IP, username, e-mail, password; welcome back)

@@ -33,3 +33,6 @@ def check_age(*, date_of_birth: dt.date, country: str | None, today: dt.date) ->
     if age_on(date_of_birth, today) < minimum:
         raise UnderMinimumAge(minimum)
     return minimum
+
+
+# keeps: C39 (the age gate: nothing stored about a refused child)

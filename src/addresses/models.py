@@ -174,3 +174,6 @@ class Address(PersonalModel):
             for line in (self.street_line1, self.street_line2, place, self.region, self.country_name)
             if line
         ]
+
+
+# keeps: C4 (the delivery fields)

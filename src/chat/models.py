@@ -171,3 +171,6 @@ class Attachment(PersonalModel):
     def disposition(self) -> str:
         """Re-encoded images may be shown in the page; everything else is only ever downloaded."""
         return "inline" if self.kind == Kind.IMAGE else "attachment"
+
+
+# keeps: C5 (chat texts, images, audio, video and 3D files)

@@ -366,3 +366,6 @@ class OrderAddress(PersonalModel):
     @property
     def lines(self) -> list[str]:
         return [line for line in self.postal_lines.splitlines() if line]
+
+
+# keeps: C5 (orders with the 3D files the customer uploads)

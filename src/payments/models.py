@@ -196,3 +196,6 @@ class Invoice(PersonalModel):
     @property
     def billing_lines(self) -> list[str]:
         return [line for line in self.billing_address.splitlines() if line]
+
+
+# keeps: C6 (token, brand, last four and expiry only; bank details encrypted)

@@ -297,3 +297,5 @@ LOGGING = {
 DEFAULT_EXCEPTION_REPORTER_FILTER = "privacy.vault.redaction.RedactingExceptionReporterFilter"
 DEFAULT_EXCEPTION_REPORTER = "privacy.vault.redaction.RedactingExceptionReporter"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # django_language is declared for one year
+
+# keeps: C36 (TLS only in production: HSTS, secure cookies, HTTPS redirect)

@@ -117,3 +117,6 @@ class TicketMessage(PersonalModel):
 
     def __str__(self) -> str:
         return f"Message {self.pk} of ticket {self.ticket_id}"
+
+
+# keeps: C7 (contact, time, topic and content of each communication)

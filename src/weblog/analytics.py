@@ -129,3 +129,6 @@ def configured_provider() -> AnalyticsProvider:
     """The provider named by WEBLOG["ANALYTICS_PROVIDER"] (a dotted path to a class)."""
     provider: AnalyticsProvider = import_string(str(settings.WEBLOG["ANALYTICS_PROVIDER"]))()
     return provider
+
+
+# keeps: C11 (analytics receives the IP of the day only, never joined with accounts)

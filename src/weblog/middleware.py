@@ -79,3 +79,6 @@ class RequestLogMiddleware:
                 analytics=analytics,
             )
         )
+
+
+# keeps: C8 (the request log)

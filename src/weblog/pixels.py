@@ -41,3 +41,6 @@ def message_id_from_token(token: str) -> UUID | None:
 
 def open_pixel_path(message_id: UUID) -> str:
     return reverse("weblog:email-open", kwargs={"token": open_pixel_token(message_id)})
+
+
+# keeps: C10 (e-mail open pixels)

@@ -102,3 +102,6 @@ def record_event(
 def record_event_now(action: AuditAction | str, **fields: Any) -> AuditEvent:
     """For a step that is itself the whole action (a CLI run, a login): its own transaction."""
     return record_event(action, **fields)
+
+
+# keeps: C37 (every action's audit event, written in its transaction)

@@ -281,3 +281,6 @@ def check_personal_data(
     except PolicyInvalid:
         policy = None  # reported by privacy.E001, with file, line and key
     return personal_data_problems(selected, policy)
+
+
+# keeps: C17, C41 (no field outside the declared categories, contexts and retention)

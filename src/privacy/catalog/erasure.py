@@ -268,3 +268,6 @@ def _delete_stored(storage: Storage, name: str) -> bool:
     existed = storage.exists(name)
     storage.delete(name)
     return existed
+
+
+# keeps: C31 (erasure through key destruction, with legal-hold exceptions)

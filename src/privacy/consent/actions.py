@@ -246,3 +246,6 @@ def count_event(*, kind: str, key: str, day: dt.date | None = None) -> None:
             )
             if not created:
                 AnalyticsCount.objects.filter(day=day, kind=kind, key=key).update(count=F("count") + 1)
+
+
+# keeps: C12, C16 (consent recorded as proof; withdrawal as easy as consent)

@@ -105,3 +105,6 @@ def consent_mode_scripts(state: ConsentState) -> tuple[str, str]:
 
 def language(request: HttpRequest) -> Lang:
     return language_of(getattr(request, "LANGUAGE_CODE", None))
+
+
+# keeps: C12, C15, C16 (the banner: accept and reject on one layer, nothing pre-ticked)

@@ -103,3 +103,6 @@ def enforce_cookies(request: HttpRequest, response: HttpResponseBase, state: Con
             response.delete_cookie(name, path="/", samesite="Lax")
             deleted.append(name)
     return deleted
+
+
+# keeps: C9, C13, C14, C15, C20, C21 (non-essential tags, cookies and origins only when granted)

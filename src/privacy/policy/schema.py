@@ -296,6 +296,8 @@ class Policy(Strict):
     jurisdiction_groups: dict[str, list[str]] = Field(default_factory=dict)  # "EU": ["AT", ...]
     labels: Labels = Field(default_factory=Labels)
     gaps: list[Gap] = Field(default_factory=list)
+    # Which declaration keys carry each commitment of commitments.md (shown by `pledge trace`).
+    commitments: dict[str, list[str]] = Field(default_factory=dict)
 
     # Where each key was written (set by the loader), so later findings can name a line.
     _source: SourceMap | None = PrivateAttr(default=None)

@@ -61,6 +61,7 @@ def find_errors(policy: Policy) -> list[Finding]:
         *_sections(policy),
         *_controller(policy),
         *_labels(policy),
+        *_commitments(policy),
     ]
 
 
@@ -338,6 +339,17 @@ def _sections(policy: Policy) -> Iterator[Finding]:
                 f"no section has the anchor '{gap.section}'",
                 closest(gap.section, anchors),
             )
+
+
+def _commitments(policy: Policy) -> Iterator[Finding]:
+    for cid, keys in policy.commitments.items():
+        if not COMMITMENT.match(cid):
+            yield Finding(("commitments", cid), f"'{cid}' is not a commitment id like C12")
+        for position, key in enumerate(keys):
+            problem = _unresolved(policy, key)
+            if problem is not None:
+                message, suggestion = problem
+                yield Finding(("commitments", cid, position), message, suggestion)
 
 
 def _repeats(values: list[str]) -> Iterator[tuple[int, int]]:

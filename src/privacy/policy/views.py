@@ -61,3 +61,6 @@ def _language_link(option: Lang, current: Lang) -> dict[str, object]:
         "name": LANGUAGE_NAMES[option],
         "current": option == current,
     }
+
+
+# keeps: C28, C44 (the latest policy, published from the declaration)

@@ -480,3 +480,6 @@ def is_as_loaded(instance: models.Model, field: EncryptedField) -> bool:
     """True while the field holds the ciphertext read from the database, neither reassigned nor resealed."""
     slot = instance.__dict__.get(field.attname)
     return isinstance(slot, _Slot) and slot.loaded and not field._changed_in_place(slot)
+
+
+# keeps: C2, C37 (personal values encrypted at rest under the subject's key)

@@ -370,6 +370,13 @@ def test_rights_must_be_the_seven(broken: Breaker) -> None:
             "(informed, access, rectification, erasure, restriction, portability, objection)",
             "informed",
         ),
+        PolicyIssue(
+            str(path),
+            line_of(path, "  C28: [rights.rights.informed"),
+            "commitments.C28[0]",
+            "'rights.rights.informed' names nothing in the declaration",
+            "rights.rights.informd",
+        ),
     ]
 
 
@@ -443,5 +450,19 @@ def test_category_without_retention_rule_is_a_warning(broken: Breaker) -> None:
             line_of(path, "- user.demographic.language"),
             "contexts.technical_cookies.categories[2]",
             "no retention rule covers 'user.demographic.language' in 'technical_cookies'",
+        )
+    ]
+
+
+def test_commitment_naming_a_missing_key_is_an_error_with_a_suggestion(broken: Breaker) -> None:
+    path = broken(("  C27: [recipients.successor]\n", "  C27: [recipients.sucessor]\n"))
+
+    assert issues_of(path) == [
+        PolicyIssue(
+            str(path),
+            line_of(path, "  C27: [recipients.sucessor]"),
+            "commitments.C27[0]",
+            "'recipients.sucessor' names nothing in the declaration",
+            "recipients.successor",
         )
     ]
