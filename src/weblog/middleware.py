@@ -41,7 +41,9 @@ class RequestLogMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         arrived, started = time.time(), time.perf_counter()
         response = self.get_response(request)
-        if not request.path.startswith(self.skip):
+        # A view may forbid logging its own request: the refused registration of a child
+        # stores nothing about the child, not even here (C39).
+        if not request.path.startswith(self.skip) and not getattr(request, "skip_request_log", False):
             try:
                 self.capture(request, response, arrived, (time.perf_counter() - started) * 1000)
             except Exception as error:  # the log must never cost the visitor their page

@@ -258,11 +258,6 @@ def test_password_validators_give_clear_messages(client: Client) -> None:
 
 
 @pytest.mark.commitment("C39")
-@pytest.mark.xfail(
-    strict=True,
-    reason="weblog's middleware does not yet honour request.skip_request_log, so the refused request's IP "
-    "would reach the request log; reported to the lead and the weblog engineer",
-)
 def test_the_refused_request_itself_is_not_request_logged(client: Client) -> None:
     pytest.importorskip("weblog.writer")
     from weblog.models import RequestLog
