@@ -20,6 +20,8 @@ tokenise them with the gateway at once and hand over a `CardToken`.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from uuid import UUID
 
 from django.db import transaction
 from django.utils import timezone
@@ -65,6 +67,7 @@ __all__ = [
     "pay_by_card",
     "refund_payment",
     "request_bank_transfer",
+    "resume_pending_payments",
 ]
 
 
@@ -216,9 +219,16 @@ def pay_by_card(
             object=_object(order),
             details={"payment": str(payment.pk), "attempt": payment.attempt},
         )
+    return _charge_and_record(actor=actor, payment=payment, token=card.token, gateway=gateway)
+
+
+def _charge_and_record(
+    *, actor: User | None, payment: Payment, token: str, gateway: PaymentGateway
+) -> Payment:
+    """Steps 2 and 3: charge under the attempt's idempotency key, then record the outcome."""
     try:
         charge = gateway.charge(
-            token=card.token,
+            token=token,
             amount=payment.amount,
             currency=payment.currency,
             idempotency_key=payment.idempotency_key,
@@ -230,8 +240,10 @@ def pay_by_card(
         _record_decline(actor=actor, payment=payment, code=refused.code, charge_id="")
         raise PaymentRefused(refused.code, refused.message) from None
     with transaction.atomic():
-        order = _locked_order(order)
+        order = _locked_order(payment.order)
         payment = Payment.objects.select_for_update().get(pk=payment.pk)
+        if payment.status != PaymentStatus.PENDING:
+            return payment  # recorded meanwhile by the request itself or another resume
         payment.gateway_charge_id = charge.id
         if order.can_transition(Status.PAID):
             _mark_paid(order=order, payment=payment, actor=actor, note="Paid by card.", at=timezone.now())
@@ -244,7 +256,41 @@ def pay_by_card(
     raise PaymentRefused("order_changed", "This order was cancelled while paying; the charge was refunded.")
 
 
-def _record_decline(*, actor: User, payment: Payment, code: str, charge_id: str) -> None:
+@dataclass(frozen=True)
+class ResumedPayment:
+    payment_id: UUID
+    outcome: str  # "succeeded", "declined", "refused", "refunded", or the status already recorded
+
+
+def resume_pending_payments(
+    *, older_than: dt.timedelta = dt.timedelta(minutes=5), gateway: PaymentGateway | None = None
+) -> list[ResumedPayment]:
+    """Finish card payments left pending by a process that stopped between charge and record.
+
+    The charge is asked for again under the attempt's own idempotency key, so a card that
+    was charged is not charged twice: the gateway answers with the first outcome, which is
+    then recorded as the request would have recorded it. Run by `pledge payments resume`
+    (and the daily jobs); `older_than` leaves requests still in flight alone.
+    """
+    gateway = gateway or payment_gateway()
+    cutoff = timezone.now() - older_than
+    stale = Payment.objects.filter(
+        method=Method.CARD, status=PaymentStatus.PENDING, created_at__lt=cutoff
+    ).select_related("order")
+    resumed = []
+    for payment in stale:
+        try:
+            done = _charge_and_record(actor=None, payment=payment, token=payment.card_token, gateway=gateway)
+            outcome = str(done.status)
+        except CardDeclined:
+            outcome = "declined"
+        except PaymentRefused as refused:
+            outcome = "refunded" if refused.code == "order_changed" else "refused"
+        resumed.append(ResumedPayment(payment_id=payment.pk, outcome=outcome))
+    return resumed
+
+
+def _record_decline(*, actor: User | None, payment: Payment, code: str, charge_id: str) -> None:
     with transaction.atomic():
         payment = Payment.objects.select_for_update().select_related("order__customer").get(pk=payment.pk)
         payment.status = PaymentStatus.DECLINED
