@@ -67,6 +67,19 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     path.write_text(json.dumps(previous, indent=1, sort_keys=True))
 
 
+@pytest.fixture(autouse=True)
+def _forget_data_keys() -> Iterator[None]:
+    """Each test starts with an empty cache of unwrapped keys: the key store is rolled back
+    after every test, and a key cached from a rolled-back row would make a later test read
+    values that its key store cannot open (a state production cannot reach: key rows commit
+    on their own before anything is sealed with them)."""
+    from privacy.vault.keys import clear_key_cache
+
+    clear_key_cache()
+    yield
+    clear_key_cache()
+
+
 # --- Servers the suite starts or finds itself -------------------------------------------
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -263,6 +263,17 @@ class EncryptedField(models.Field[Any, Any]):
         remember_personal_value(plaintext)
         return plaintext
 
+    def open_stored(self, stored: Sealed, pk: Any) -> Any:
+        """The plaintext of a value read with values()/values_list() (a Sealed) from the row `pk`.
+
+        The same checks as reading it through an instance: the key of the subject named in
+        the value (`data_key`, so a `holding_data_keys` block's), and the row and column it
+        was sealed for. SubjectErased if that key is gone.
+        """
+        plaintext = self.decode(open_value(stored.blob, self.aad_label(pk)))
+        remember_personal_value(plaintext)
+        return plaintext
+
     def _changed_in_place(self, slot: _Slot) -> bool:
         return self.mutable and slot.plaintext is not MISSING and self.encode(slot.plaintext) != slot.encoded
 
@@ -300,6 +311,18 @@ class EncryptedField(models.Field[Any, Any]):
         data[self.attname] = _Slot(blob, plaintext, pk, encoded if self.mutable else None)
         remember_personal_value(plaintext)
         return Sealed(blob)
+
+    def seal_new(self, key: Key, subject_id: UUID, pk: Any, plaintext: Any) -> bytes | None:
+        """The stored form of `plaintext` in a new row, under a key the caller holds (bulk creation).
+
+        What `pre_save` stores for a new value, without the instance: the same checks,
+        encoding, associated data and sealing; None for None.
+        """
+        plaintext = self.to_python(plaintext)
+        if plaintext is None:
+            return None
+        self.check_plaintext(plaintext)
+        return seal_value(key, subject_id, self.aad_label(pk), self.encode(plaintext))
 
     # --- the database side -------------------------------------------------------------
 

@@ -25,7 +25,7 @@ from django.conf import settings
 
 from privacy.vault.errors import CiphertextCorrupted
 from privacy.vault.file_format import CHUNK_SIZE, EncryptedFileReader, encrypt_stream, new_file_id
-from privacy.vault.keys import data_key
+from privacy.vault.keys import DataKey, data_key
 
 
 class FileStore(Protocol):
@@ -163,9 +163,15 @@ def save_file(
     *,
     owner: str = "",
     chunk_size: int = CHUNK_SIZE,
+    key: DataKey | None = None,
 ) -> EncryptedFile:
-    """Encrypt `source` under the subject's key (created if needed) into the current store."""
-    key = data_key(subject_id, create=True)
+    """Encrypt `source` under the subject's key (created if needed) into the current store.
+
+    `key`: the subject's key when the caller already holds it (bulk creation, whose new
+    keys are not in the key store yet).
+    """
+    if key is None:
+        key = data_key(subject_id, create=True)
     file_id = new_file_id()
     sizes: list[int] = []
     pieces = encrypt_stream(

@@ -8,6 +8,15 @@ then rolls back is harmless: it wraps nothing.
 Unwrapped keys are kept in a small in-process LRU cache. `destroy_subject_key` evicts
 the key from this process's cache at once; other processes drop theirs within
 CACHE_TTL_SECONDS, so a long-running worker cannot keep reading an erased subject.
+
+Reading many subjects' values at once (an access export reads rows under the person's
+key, under each order's and invoice's own key and under ~100 log days' keys) fetches
+their keys in one query per batch: `data_keys_for(subject_ids)`, and `holding_data_keys`,
+which makes those keys the ones `data_key` answers with for the rest of the block, in
+this context only (a ContextVar: other threads and requests never see them). They are
+not put into the LRU cache and are dropped when the block ends, so they never outlive
+the call; a key destroyed inside the block is dropped from it at once, and a key
+the store no longer holds is never returned, even if this process's cache still had it.
 """
 
 from __future__ import annotations
@@ -15,6 +24,9 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from uuid import UUID
 
@@ -30,6 +42,8 @@ from privacy.vault.routers import KEYSTORE_DB
 
 CACHE_SIZE = 4096
 CACHE_TTL_SECONDS = 300.0
+# Subject ids per key-store query in data_keys_for (well under every backend's parameter limit).
+KEYS_PER_QUERY = 500
 
 
 @dataclass(frozen=True)
@@ -84,6 +98,9 @@ class _KeyCache:
 
 
 _cache = _KeyCache(CACHE_SIZE, CACHE_TTL_SECONDS)
+# The keys a `holding_data_keys` block fetched: subject id -> key, or None when the store
+# had none (erased, or never made). None outside such a block.
+_held: ContextVar[dict[UUID, DataKey | None] | None] = ContextVar("pledge_vault_held_keys", default=None)
 
 
 def clear_key_cache() -> None:
@@ -91,13 +108,19 @@ def clear_key_cache() -> None:
 
 
 def _unwrap(row: SubjectKey, keyring: MasterKeyring) -> bytes:
-    master = keyring.get(row.master_key_id)
+    return _unwrap_stored(row.subject_id, row.wrapped, row.master_key_id, keyring)
+
+
+def _unwrap_stored(
+    subject_id: UUID, wrapped: bytes | memoryview, master_key_id: str, keyring: MasterKeyring
+) -> bytes:
+    master = keyring.get(master_key_id)
     if master is None:
         raise WrongKey(
-            f"the data key of subject {row.subject_id} is wrapped under master key {row.master_key_id!r}, "
+            f"the data key of subject {subject_id} is wrapped under master key {master_key_id!r}, "
             f"which the keyring ({keyring.source}) does not hold"
         )
-    return unwrap_key(master.key, master.id, row.subject_id, bytes(row.wrapped))
+    return unwrap_key(master.key, master.id, subject_id, bytes(wrapped))
 
 
 def _create(subject_id: UUID) -> bytes:
@@ -123,6 +146,13 @@ def data_key(subject_id: UUID, *, create: bool = False) -> DataKey:
     Raises SubjectErased when there is no key (and `create` is false, or the subject is in
     the erasure journal), WrongKey when the keyring cannot open it.
     """
+    held = _held.get()
+    if held is not None and subject_id in held:
+        found = held[subject_id]
+        if found is not None:
+            return found
+        if not create:
+            raise SubjectErased(subject_id, "no key was ever stored or it was destroyed")
     cached = _cache.get(subject_id)
     if cached is not None:
         return cached
@@ -140,7 +170,85 @@ def data_key(subject_id: UUID, *, create: bool = False) -> DataKey:
         raise SubjectErased(subject_id, detail)
     key = DataKey(subject_id, raw, AESGCM(raw))
     _cache.put(key)
+    if held is not None and subject_id in held:
+        held[subject_id] = key  # made inside a holding block that had found none
     return key
+
+
+def data_keys_for(subject_ids: Iterable[UUID]) -> dict[UUID, DataKey]:
+    """The unwrapped data keys of those of `subject_ids` that have one, read in one query per batch.
+
+    A subject without a key in the store (erased, or never given one) is absent from the
+    answer, and dropped from this process's cache if it was there: a destroyed key is never
+    returned. The keys are not cached; hold them no longer than the work that needs them
+    (`holding_data_keys`). Raises WrongKey when the keyring cannot open one.
+    """
+    wanted = sorted(set(subject_ids))
+    found: dict[UUID, DataKey] = {}
+    if not wanted:
+        return found
+    keyring = master_keyring()
+    for start in range(0, len(wanted), KEYS_PER_QUERY):
+        batch = wanted[start : start + KEYS_PER_QUERY]
+        rows = SubjectKey.objects.filter(subject_id__in=batch).values_list(
+            "subject_id", "wrapped", "master_key_id"
+        )
+        for subject_id, wrapped, master_key_id in rows:
+            raw = _unwrap_stored(subject_id, wrapped, master_key_id, keyring)
+            found[subject_id] = DataKey(subject_id, raw, AESGCM(raw))
+    for subject_id in wanted:
+        if subject_id not in found:
+            _cache.evict(subject_id)
+    return found
+
+
+@contextmanager
+def holding_data_keys(subject_ids: Iterable[UUID]) -> Iterator[dict[UUID, DataKey]]:
+    """Fetch the subjects' keys at once (`data_keys_for`) and read with them inside the block.
+
+    Inside the block, in this context only, `data_key` answers for these subjects from
+    what was fetched (SubjectErased, with no further query, for one that had no key); any
+    other subject is looked up as usual. A nested block adds its subjects for its own
+    duration. When the block ends its keys are dropped.
+    """
+    wanted = set(subject_ids)
+    keys = data_keys_for(wanted)
+    held = _held.get()
+    token = None
+    if held is None:
+        held = {}
+        token = _held.set(held)
+    added = [subject_id for subject_id in wanted if subject_id not in held]
+    for subject_id in added:
+        held[subject_id] = keys.get(subject_id)
+    try:
+        yield keys
+    finally:
+        for subject_id in added:
+            held.pop(subject_id, None)
+        keys.clear()
+        if token is not None:
+            held.clear()
+            _held.reset(token)
+
+
+def new_data_key(subject_id: UUID) -> tuple[SubjectKey, DataKey]:
+    """A new data key for a new subject: the unsaved key-store row, and the key to seal with.
+
+    For bulk creation (`pledge demo generate`): the caller inserts many rows in one
+    statement, on the "keys" database, and commits them before any row sealed under them
+    (the rule `_create` keeps one key at a time). The subject must be new (a fresh random
+    id): no journal or existing key is looked for. The key is not put into this process's
+    cache: the caller holds it for its batch only and drops it with the batch.
+    """
+    keyring = master_keyring()
+    raw = new_key()
+    row = SubjectKey(
+        subject_id=subject_id,
+        wrapped=wrap_key(keyring.current.key, keyring.current.id, subject_id, raw),
+        master_key_id=keyring.current.id,
+    )
+    return row, DataKey(subject_id, raw, AESGCM(raw))
 
 
 def has_data_key(subject_id: UUID) -> bool:
@@ -155,6 +263,9 @@ def destroy_subject_key(subject_id: UUID) -> bool:
     (settings) overwrites the freed page in the database file itself.
     """
     _cache.evict(subject_id)
+    held = _held.get()
+    if held is not None and subject_id in held:
+        held[subject_id] = None
     with transaction.atomic(using=KEYSTORE_DB):
         deleted, _ = SubjectKey.objects.filter(subject_id=subject_id).delete()
     _cache.evict(subject_id)
