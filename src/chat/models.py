@@ -63,6 +63,10 @@ class Thread(PersonalModel):
     """
 
     privacy_subject = "self"
+    # The thread is about its customer: an access request includes it; their erasure keeps
+    # it (SogaWorks' side of the correspondence) and sets `customer` to NULL.
+    privacy_person = "customer__subject_id"
+    privacy_person_erasure = "unlink"
 
     subject_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     # Null once the customer's account row is deleted by an erasure: SogaWorks' side of the
@@ -94,6 +98,11 @@ class Thread(PersonalModel):
 
 class Message(PersonalModel):
     privacy_subject = "self"
+    # Every message of the customer's thread is about them, SogaWorks' answers included:
+    # an access request exports them all; an erasure deletes the customer's own (their key)
+    # and keeps SogaWorks', untied from the customer (Thread.customer set to NULL).
+    privacy_person = "thread__customer__subject_id"
+    privacy_person_erasure = "unlink"
 
     # The key that seals the body and the attachments: the customer's subject id for the
     # customer's own messages, the thread's for SogaWorks' (module docstring).
@@ -135,6 +144,8 @@ class Attachment(PersonalModel):
     """A file sent with a message, stored as checked: images re-encoded, the rest as uploaded."""
 
     privacy_subject = "message"
+    privacy_person = "message__thread__customer__subject_id"  # as Message
+    privacy_person_erasure = "unlink"
 
     message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
     position = models.PositiveSmallIntegerField(default=0)

@@ -331,6 +331,8 @@ class OrderAddress(PersonalModel):
     """
 
     privacy_subject = "self"
+    # Whose address it is, for access requests and erasure (held rows are kept and reported).
+    privacy_person = "customer_subject_id"
 
     subject_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     customer_subject_id = models.UUIDField(db_index=True)

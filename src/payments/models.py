@@ -91,7 +91,9 @@ class Payment(PersonalModel):
     refunded_amount = _purchase(models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True))
 
     # Card: what a CardToken holds, nothing more.
-    card_token = EncryptedCharField(max_length=255, blank=True, category=CARD, context=PAYMENT)
+    card_token = EncryptedCharField(
+        max_length=255, blank=True, category=CARD, context=PAYMENT, provided_by_subject=False
+    )
     card_brand = EncryptedCharField(max_length=20, blank=True, category=CARD, context=PAYMENT)
     card_last4 = EncryptedCharField(max_length=4, blank=True, category=CARD, context=PAYMENT)
     card_exp_month = EncryptedCharField(max_length=2, blank=True, category=CARD, context=PAYMENT)
@@ -161,6 +163,8 @@ class InvoiceSequence(models.Model):
 
 class Invoice(PersonalModel):
     privacy_subject = "self"
+    # Whose invoice it is, for access requests and erasure (held for tax: kept and reported).
+    privacy_person = "customer_subject_id"
 
     # The invoice's own key (see the module docstring); `customer_subject_id` says whose it is.
     subject_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)

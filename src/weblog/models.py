@@ -34,6 +34,9 @@ PATH_MAX = 2048
 class RequestLog(PersonalModel):
     # The log day's subject: its key seals the row (weblog.privacy).
     privacy_subject = "self"
+    # Whose page history the row is: access requests read it; an erasure deletes it unless
+    # the log's legal hold keeps it (then it is reported as retained).
+    privacy_person = "account_subject_id"
 
     subject_id = models.UUIDField(db_index=True)
     # The logged-in account's subject id: the page history of C8. Empty for anonymous visits.

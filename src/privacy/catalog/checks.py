@@ -11,6 +11,9 @@
   checks with `--fail-level WARNING`, so it fails all the same.
 - privacy.E105: a field under a legal hold is sealed under the subject's key, which
   erasure destroys: the hold could never keep it readable.
+- privacy.E106: a model's `privacy_person` (the second link, to the person a row is about
+  when another key seals it) does not lead to a UUIDField, or names an erasure that cannot
+  be done (`privacy_person_erasure = "unlink"` on a link that cannot be NULL).
 When the declaration cannot be loaded, privacy.E001 (privacy.policy.checks) says why, and
 the checks that need it are skipped here rather than reported twice.
 
@@ -32,9 +35,14 @@ from django.db import models
 
 from privacy.catalog.declarations import NOT_PERSONAL_ATTR, declaration_of
 from privacy.catalog.registry import (
+    PERSON_ATTR,
+    PERSON_ERASURE_ATTR,
     SUBJECT_ATTR,
+    PersonPathError,
     SubjectPathError,
     declared_fields,
+    person_path_of,
+    resolve_person_path,
     resolve_subject_path,
     subject_path_of,
 )
@@ -96,6 +104,11 @@ PERSONAL_TYPES: tuple[type[models.Field], ...] = (  # type: ignore[type-arg]
     models.FileField,  # ImageField too
 )
 
+PERSON_HINT = (
+    "Set privacy_person to a path ending at a UUIDField that holds the person's subject id, such as "
+    '"customer_subject_id" or "thread__customer__subject_id" (ForeignKey/OneToOneField steps, then the '
+    'UUID); privacy_person_erasure is "delete" (the default) or "unlink" (the last step must allow NULL).'
+)
 DECLARE_HINT = (
     "Declare it with personal(field, category=..., context=...) or a vault field, or mark it "
     "not_personal(field, reason=...) if it holds no personal data."
@@ -254,6 +267,22 @@ def _subject_path(model: type[models.Model]) -> list[checks.CheckMessage]:
     return []
 
 
+def _person_path(model: type[models.Model]) -> list[checks.CheckMessage]:
+    path = person_path_of(model)
+    if path is None:
+        if getattr(model, PERSON_ATTR, None) is None and getattr(model, PERSON_ERASURE_ATTR, None) is None:
+            return []
+        problem = f"{model._meta.label}.{PERSON_ATTR} must be a non-empty path"
+    else:
+        try:
+            resolve_person_path(model, path)
+        except PersonPathError as error:
+            problem = f"{model._meta.label}.{PERSON_ATTR} does not resolve: {error}"
+        else:
+            return []
+    return [checks.Error(f"{problem}.", hint=PERSON_HINT, obj=model, id="privacy.E106")]
+
+
 def personal_data_problems(
     models_: Iterable[type[models.Model]], policy: Policy | None, *, roots: Sequence[Path] | None = None
 ) -> list[checks.CheckMessage]:
@@ -264,6 +293,7 @@ def personal_data_problems(
         if is_project_app(model._meta.app_config, roots):
             found.extend(_undeclared_fields(model))
         found.extend(_subject_path(model))
+        found.extend(_person_path(model))
         if policy is not None:
             found.extend(_against_declaration(model, policy))
     return found

@@ -24,11 +24,29 @@ by PROTECT). Kept rows keep only what the hold needs: their other plain personal
 are cleared, their blind indexes emptied; what is sealed under the subject's key becomes
 unreadable with the key, which is destroyed all the same. They are reported as retained
 with the rule and its legal basis; restricting them is issue 6's restriction state.
+
+Rows about the subject under another key (the catalog's second link, `privacy_person`:
+an order's delivery address and an invoice under their own keys, request logs under
+their day's key, SogaWorks' chat messages under the thread's) are walked too, after the
+model's own rows: deleted unless a legal hold keeps them (then retained as above), or,
+for a model that declares `privacy_person_erasure = "unlink"`, kept as SogaWorks' own
+record and untied from the person: the link is set to NULL once every model was walked,
+and the rows are counted as `unlinked`. Destroying the subject's key does not reach such
+rows, so a kept linked row keeps every value sealed under its own key: declare its fields
+held, or do not keep it.
+
+Cost. Statements per model and link, each an indexed filter on the subject: a model under
+a legal hold costs a COUNT (and an UPDATE only when it has rows with something to clear),
+never a DELETE, since the hold keeps all its rows; other models one DELETE (Django's
+collector adds a SELECT where other rows point at them), plus a SELECT of stored file
+names where the model holds files. The files are deleted several at a time (threads: each
+deletion waits on the disk), still inside the transaction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -38,7 +56,7 @@ from django.core.files.storage import Storage
 from django.db import models, transaction
 
 from privacy.audit.actions import audit_action, record_event
-from privacy.catalog.registry import Catalog, current_catalog, declared_fields
+from privacy.catalog.registry import Catalog, PersonLink, current_catalog, declared_fields
 from privacy.vault.blind_index import BlindIndexField
 from privacy.vault.fields import EncryptedField
 from privacy.vault.file_fields import EncryptedFileField
@@ -83,6 +101,8 @@ class ErasureReport:
     deleted: dict[str, int] = field(default_factory=dict)  # model label -> rows deleted, cascades included
     files_deleted: int = 0
     retained: tuple[Retained, ...] = ()
+    # model label -> rows kept as SogaWorks' own record, no longer tied to the subject
+    unlinked: dict[str, int] = field(default_factory=dict)
 
     @property
     def rows_deleted(self) -> int:
@@ -90,7 +110,7 @@ class ErasureReport:
 
     @property
     def removed_anything(self) -> bool:
-        return self.key_destroyed or bool(self.deleted) or self.files_deleted > 0
+        return self.key_destroyed or bool(self.deleted) or self.files_deleted > 0 or bool(self.unlinked)
 
     def audit_details(self) -> dict[str, Any]:
         return {
@@ -98,6 +118,7 @@ class ErasureReport:
             "deleted": dict(sorted(self.deleted.items())),
             "files_deleted": self.files_deleted,
             "retained": [kept.as_dict() for kept in self.retained],
+            "unlinked": dict(sorted(self.unlinked.items())),
         }
 
 
@@ -133,14 +154,15 @@ def replay_erasures(
 def _apply(subject_id: UUID, *, catalog: Catalog, actor: str, reason: str, replay: bool) -> ErasureReport:
     key_destroyed = destroy_subject_key(subject_id)
     with transaction.atomic(using="default"):
-        deleted, retained, files = _delete_rows(catalog, subject_id)
-        files_deleted = sum(1 for delete in files if delete())
+        walk = _delete_rows(catalog, subject_id)
+        files_deleted = _delete_files(walk.files)
         report = ErasureReport(
             subject_id=subject_id,
             key_destroyed=key_destroyed,
-            deleted=deleted,
+            deleted=walk.deleted,
             files_deleted=files_deleted,
-            retained=tuple(retained),
+            retained=walk.retained(),
+            unlinked=walk.unlinked,
         )
         if not replay or report.removed_anything:
             record_event(
@@ -154,35 +176,103 @@ def _apply(subject_id: UUID, *, catalog: Catalog, actor: str, reason: str, repla
 
 # Deletes one stored file of a row being deleted; True if there was a file to delete.
 _FileDeletion = Callable[[], bool]
+# Files deleted at once: each deletion mostly waits on the disk or the object store (an
+# unlink on a filesystem mounted with `discard` takes milliseconds), not on Python.
+FILE_DELETERS = 8
 
 
-def _delete_rows(
-    catalog: Catalog, subject_id: UUID
-) -> tuple[dict[str, int], list[Retained], list[_FileDeletion]]:
-    deleted: dict[str, int] = {}
-    files: list[_FileDeletion] = []
+def _delete_files(deletions: list[_FileDeletion]) -> int:
+    """Run the deletions, several at a time, inside the caller's transaction; how many removed a file.
+
+    A failure is raised here, as if they ran one by one, so the rows' deletion rolls back
+    with it and a replay finds rows and files again.
+    """
+    if len(deletions) < 2:
+        return sum(1 for delete in deletions if delete())
+    with ThreadPoolExecutor(max_workers=min(FILE_DELETERS, len(deletions))) as pool:
+        return sum(1 for removed in pool.map(lambda delete: delete(), deletions) if removed)
+
+
+@dataclass
+class _Walk:
+    """What one erasure walk did and still has to do (files are deleted after the rows)."""
+
+    deleted: dict[str, int] = field(default_factory=dict)
+    files: list[_FileDeletion] = field(default_factory=list)
     # The kept rows per model, so that the rows they point at are kept too (children come first).
-    kept: dict[type[models.Model], tuple[models.QuerySet[Any], Retained]] = {}
-    for model, rows in catalog.rows_for_subject(subject_id):
-        hold = catalog.legal_hold(model)
-        cause: tuple[str, str] | None
-        if hold is not None:
-            keep, cause = rows, (hold.id, hold.legal_basis)
+    kept: dict[type[models.Model], tuple[list[models.QuerySet[Any]], Retained]] = field(default_factory=dict)
+    unlinked: dict[str, int] = field(default_factory=dict)
+    cuts: dict[tuple[type[models.Model], str, str], PersonLink] = field(default_factory=dict)
+
+    def retained(self) -> tuple[Retained, ...]:
+        return tuple(sorted((why for _, why in self.kept.values()), key=lambda why: why.model))
+
+
+def _delete_rows(catalog: Catalog, subject_id: UUID) -> _Walk:
+    walk = _Walk()
+    sealed = dict(catalog.rows_for_subject(subject_id))
+    links = catalog.person_links()
+    for model in catalog.models:
+        own = sealed.get(model)
+        if own is not None:
+            _erase_rows(catalog, model, own, walk)
+        link = links.get(model)
+        if link is None:
+            continue
+        linked = model._base_manager.filter(**{link.path: subject_id})
+        if own is not None:
+            linked = linked.exclude(pk__in=own.values("pk"))  # kept own rows are accounted for
+        if link.erasure == "unlink":
+            count = linked.count()
+            if count:
+                walk.unlinked[model._meta.label] = count
+                walk.cuts.setdefault((link.cut_model, link.cut_field, link.cut_lookup), link)
         else:
-            keep, cause = _pointed_at_by_kept_rows(model, rows, kept)
-        count = keep.count() if cause is not None else 0
-        if cause is not None and count:
-            cleared, cleared_files = _clear_unheld(catalog, model, keep)
-            files.extend(cleared_files)
-            kept[model] = (keep, Retained(model._meta.label, count, *cause, cleared=cleared))
-            rows = rows.exclude(pk__in=keep.values("pk"))
-        files.extend(_files_of(model, rows))
-        _, per_model = rows.delete()
-        for label, number in per_model.items():
-            if number:
-                deleted[label] = deleted.get(label, 0) + number
-    retained = sorted((why for _, why in kept.values()), key=lambda why: why.model)
-    return deleted, retained, files
+            _erase_rows(catalog, model, linked, walk)
+    # Cut after the walk, so that every model's linked rows were found (and counted) first.
+    for link in walk.cuts.values():
+        link.cut(subject_id)
+    return walk
+
+
+def _erase_rows(catalog: Catalog, model: type[models.Model], rows: models.QuerySet[Any], walk: _Walk) -> None:
+    """Delete `rows` with their files, except those a legal hold or a kept row keeps."""
+    hold = catalog.legal_hold(model)
+    cause: tuple[str, str] | None
+    if hold is not None:
+        keep, cause = rows, (hold.id, hold.legal_basis)
+    else:
+        keep, cause = _pointed_at_by_kept_rows(model, rows, walk.kept)
+    count = keep.count() if cause is not None else 0
+    if hold is not None and not count:
+        return  # nothing of the subject in this model (the hold would keep every row anyway)
+    if cause is not None and count:
+        cleared, cleared_files = _clear_unheld(catalog, model, keep)
+        walk.files.extend(cleared_files)
+        why = Retained(model._meta.label, count, *cause, cleared=cleared)
+        earlier = walk.kept.get(model)
+        if earlier is None:
+            walk.kept[model] = ([keep], why)
+        else:
+            querysets, before = earlier
+            walk.kept[model] = (
+                [*querysets, keep],
+                Retained(
+                    before.model,
+                    before.rows + count,
+                    before.rule_id,
+                    before.legal_basis,
+                    cleared=tuple(sorted(set(before.cleared) | set(cleared))),
+                ),
+            )
+        if hold is not None:
+            return  # the hold keeps every row: nothing is left to delete
+        rows = rows.exclude(pk__in=keep.values("pk"))
+    walk.files.extend(_files_of(model, rows))
+    _, per_model = rows.delete()
+    for label, number in per_model.items():
+        if number:
+            walk.deleted[label] = walk.deleted.get(label, 0) + number
 
 
 def _clear_unheld(
@@ -218,18 +308,19 @@ def _clear_unheld(
 def _pointed_at_by_kept_rows(
     model: type[models.Model],
     rows: models.QuerySet[Any],
-    kept: dict[type[models.Model], tuple[models.QuerySet[Any], Retained]],
+    kept: dict[type[models.Model], tuple[list[models.QuerySet[Any]], Retained]],
 ) -> tuple[models.QuerySet[Any], tuple[str, str] | None]:
     """The rows among `rows` that kept rows point at, and the hold (rule, basis) of the first such."""
     pointed = models.Q(pk__in=[])
     cause: tuple[str, str] | None = None
-    for child, (child_rows, why) in kept.items():
+    for child, (querysets, why) in kept.items():
         for relation in _relations_to(child, model):
             target = relation.target_field.name  # type: ignore[attr-defined]
-            condition = models.Q(**{f"{target}__in": child_rows.values(relation.attname)})
-            if cause is None and rows.filter(condition).exists():
-                cause = (why.rule_id, why.legal_basis)
-            pointed |= condition
+            for child_rows in querysets:
+                condition = models.Q(**{f"{target}__in": child_rows.values(relation.attname)})
+                if cause is None and rows.filter(condition).exists():
+                    cause = (why.rule_id, why.legal_basis)
+                pointed |= condition
     return rows.filter(pointed), cause
 
 

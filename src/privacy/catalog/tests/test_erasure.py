@@ -167,6 +167,7 @@ def test_erasure_writes_one_audit_event_with_counts_and_no_personal_value() -> N
                 "cleared": ["delivery_note"],
             }
         ],
+        "unlinked": {},
     }
     text = json.dumps(event.details)
     assert not any(value in text for value in ("Alice", "alice@example.org", "7946", "Where is my order"))
