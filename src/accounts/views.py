@@ -35,8 +35,11 @@ from accounts.forms import (
 )
 from accounts.geo import country_from_ip
 from accounts.models import Role, User
+from privacy.api import may_process
 
 NEXT = "accounts.next"
+# The declaration's purpose that greeting and personalising serve (C3: "welcome you back").
+PERSONALISE = "administer_account"
 ANY_ROLE = tuple(Role.values)
 
 
@@ -48,9 +51,18 @@ def _safe_next(request: HttpRequest, candidate: object) -> str | None:
     return None
 
 
+def greets_by_name(user: User) -> bool:
+    """Whether the Services may personalise for this account now: not while its processing is
+    restricted or after an upheld objection (C32, C34); the greeting is then impersonal."""
+    return may_process(user.subject_id, PERSONALISE)
+
+
 def _welcome(request: HttpRequest, user: User) -> HttpResponseRedirect:
     """After log-in: greet by username (C3), remind of an unconfirmed address, go on."""
-    messages.success(request, _("Welcome back, %(username)s.") % {"username": user.username})
+    if greets_by_name(user):
+        messages.success(request, _("Welcome back, %(username)s.") % {"username": user.username})
+    else:
+        messages.success(request, _("Welcome back."))
     if not user.email_verified:
         messages.info(request, _("Please confirm your e-mail address: open the link we sent you."))
     target = _safe_next(request, request.session.pop(NEXT, None)) or reverse("accounts:account")
@@ -312,6 +324,7 @@ def _account_page(
 ) -> HttpResponse:
     context = {
         "account": request.user,
+        "greet_by_name": isinstance(request.user, User) and greets_by_name(request.user),
         "email_form": email_form or ChangeEmailForm(),
         "password_form": password_form or ChangePasswordForm(),
     }

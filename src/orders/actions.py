@@ -3,7 +3,8 @@
 Each action is keyword-only, checks that its actor may act (again: the views check too,
 but an action must be safe whoever calls it), locks the order row, checks the move against
 `models.TRANSITIONS`, and writes an `OrderEvent` and an audit event in the same
-transaction as the change.
+transaction as the change. A move the customer is told about (quoted, shipped, delivered)
+sends its e-mail after the commit, if the privacy engine allows it (orders.emails).
 
 Uploads are judged before anything is stored: every file of a quote request is read and
 inspected by content (orders.modelfiles) first, so a hostile or broken file refuses the
@@ -18,6 +19,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any, BinaryIO, cast
 from uuid import UUID
 
@@ -29,6 +31,7 @@ from django.utils import timezone
 from accounts.actions import audit_actor
 from accounts.models import User
 from accounts.queries import is_account_manager, is_administrator, is_customer
+from orders.emails import NOTIFIED, send_status_email
 from orders.modelfiles import ModelFileInfo, ModelFileRejected, inspect_model_file, safe_display_name
 from orders.models import AddressKind, Currency, ModelFile, Order, OrderAddress, OrderEvent, Status
 from orders.offerings import BY_KEY
@@ -178,6 +181,8 @@ def transition_order(
         details={"from": previous, "to": to},
         at=now,
     )
+    if to in NOTIFIED:  # after commit, and only if the customer's data may be used for it now
+        transaction.on_commit(partial(send_status_email, order.pk, to))
     return order
 
 

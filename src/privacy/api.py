@@ -5,6 +5,7 @@ The names exported here are pinned by a test; adding one is a deliberate act.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from uuid import UUID
 
 from django.http import HttpRequest
@@ -12,6 +13,7 @@ from django.http import HttpRequest
 from privacy.audit.actions import audit_action, record_event
 from privacy.catalog.declarations import not_personal, personal
 from privacy.policy.loader import current_policy
+from privacy.processing.errors import ProcessingError
 from privacy.vault.blind_index import BlindIndexField, blind_index
 from privacy.vault.errors import SubjectErased
 from privacy.vault.fields import EncryptedCharField, EncryptedTextField
@@ -26,6 +28,7 @@ __all__ = [
     "EncryptedFileField",
     "EncryptedTextField",
     "PersonalModel",
+    "ProcessingError",
     "SubjectErased",
     "audit_action",
     "blind_index",
@@ -33,11 +36,16 @@ __all__ = [
     "delete_file",
     "email_open_pixel",
     "encrypted_file_response",
+    "grant_purpose_consent",
+    "may_process",
     "minimum_age_for",
     "not_personal",
     "personal",
+    "processable_subjects",
+    "purpose_consent_state",
     "recipient_allows_pixels",
     "record_event",
+    "withdraw_purpose_consent",
 ]
 
 
@@ -71,3 +79,55 @@ def recipient_allows_pixels(subject_id: UUID) -> bool:
     from privacy.consent.pixels import recipient_consents
 
     return recipient_consents(subject_id)
+
+
+# --- Purpose gates (privacy.processing): ask before using personal data ------------------------
+
+
+def may_process(subject_id: UUID, purpose: str) -> bool:
+    """Whether the subject's data may be used for `purpose` (a key of the declaration's purposes)
+    now: not while processing is restricted (except storage and legal claims), not after an
+    upheld objection, and for a consent-based purpose only with consent in force. Ask before
+    each use: an e-mail, an analytics hand-off, a personalised page. An unknown purpose raises."""
+    from privacy.processing.queries import may_process as ask
+
+    return ask(subject_id, purpose)
+
+
+def processable_subjects(subject_ids: Iterable[UUID], purpose: str) -> frozenset[UUID]:
+    """Those of `subject_ids` for whom `may_process(subject, purpose)` is True (a few queries per
+    thousand subjects: for a campaign or a batch)."""
+    from privacy.processing.queries import processable_subjects as ask
+
+    return ask(subject_ids, purpose)
+
+
+def purpose_consent_state(subject_id: UUID, purpose: str) -> str:
+    """ "granted", "not_granted", or "objected" (an objection upheld for good: consent cannot be
+    given again) for a consent-based purpose, to show the subject where they stand."""
+    from privacy.processing import queries
+
+    if queries.objected_for_good(subject_id, purpose):
+        return "objected"
+    return "granted" if queries.consent_in_force(subject_id, purpose) is not None else "not_granted"
+
+
+def grant_purpose_consent(
+    *, subject_id: UUID, purpose: str, actor: str, method: str, wording: str, language: str = "en"
+) -> None:
+    """Record the subject's consent to a consent-based purpose, with the method ("account_page",
+    "api", "staff") and the exact words they agreed to. Raises ProcessingError (code
+    "objected") for a purpose they objected to for good."""
+    from privacy.processing.actions import grant_consent_for
+
+    grant_consent_for(
+        subject_id=subject_id, purpose=purpose, actor=actor, method=method, wording=wording, language=language
+    )
+
+
+def withdraw_purpose_consent(*, subject_id: UUID, purpose: str, actor: str, method: str) -> dict[str, int]:
+    """Withdraw consent to a consent-based purpose at once ("account_page", "unsubscribe_link",
+    ...) and delete the data kept only on it; the rows deleted per model label."""
+    from privacy.processing.actions import withdraw_consent_for
+
+    return withdraw_consent_for(subject_id=subject_id, purpose=purpose, actor=actor, method=method).deleted

@@ -8,22 +8,33 @@ Two questions, both answered by the consent engine (`privacy.consent`) through
   Only when their account's consent in force grants performance (C10; the declaration's
   technical_pixel_tags context names that category).
 
+A third question goes to the purpose gates (privacy.processing), not to cookie consent:
+may a logged-in account's visit be handed to analytics at all? Not while its processing
+is restricted or after an upheld objection to the purpose (C32, C34).
+
 Tests swap the gate (`using_consent_gate`) rather than monkeypatching, as httpx tests
 swap a transport.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import Protocol
 from uuid import UUID
 
 from django.http import HttpRequest
 
-from privacy.api import consent_granted, recipient_allows_pixels
+from privacy.api import consent_granted, processable_subjects, recipient_allows_pixels
 
 PERFORMANCE = "performance"
+# The declaration's purpose of the analytics hand-off (recipients.analytics_providers).
+ANALYTICS_PURPOSE = "improve_services"
+
+
+def accounts_analytics_may_count(subject_ids: Iterable[UUID]) -> frozenset[UUID]:
+    """Those of these accounts whose visits may go to analytics (no restriction, no objection)."""
+    return processable_subjects(subject_ids, ANALYTICS_PURPOSE)
 
 
 class ConsentGate(Protocol):

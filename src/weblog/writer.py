@@ -54,6 +54,7 @@ from weblog.analytics import (
 )
 from weblog.client_details import client_software, place_of, valid_ip
 from weblog.config import weblog_settings
+from weblog.consent import accounts_analytics_may_count
 from weblog.models import PATH_MAX, RequestLog
 from weblog.privacy import log_day_subject
 
@@ -85,6 +86,7 @@ class FlushResult:
     failed: int = 0
     sent: int = 0
     unsent: int = 0
+    withheld: int = 0  # visits of accounts whose processing is restricted or objected to
 
 
 def page_path(entry: Captured) -> str:
@@ -242,8 +244,15 @@ class RequestLogWriter:
 
     def _send(self, batch: Sequence[Captured], result: FlushResult) -> None:
         visits: list[AnalyticsVisit] = []
+        # A logged-in account's visit goes only if its data may be used for analytics now:
+        # not while restricted or after an upheld objection (asked once per batch).
+        accounts = {e.account_subject_id for e in batch if e.analytics and e.account_subject_id is not None}
+        countable = accounts_analytics_may_count(accounts) if accounts else frozenset()
         for entry in batch:
             if not entry.analytics:
+                continue
+            if entry.account_subject_id is not None and entry.account_subject_id not in countable:
+                result.withheld += 1
                 continue
             try:
                 visit = analytics_visit(entry)

@@ -6,7 +6,8 @@ that is the policy's performance category ("count visits ... aggregated and anon
 not advertising, which builds a profile of a person. The recipient is a customer known
 by subject id, so the consent is their account's record in force (made while logged in,
 under the current cookie-section version, not expired): an account that never chose
-gets no pixel. Consent is checked twice: when the e-mail is written (no consent, no
+gets no pixel, nor does one whose processing is restricted or who objected to the
+purpose (privacy.processing). Consent is checked twice: when the e-mail is written (no consent, no
 pixel) and when the pixel is fetched (consent withdrawn since, the open is not counted).
 """
 
@@ -22,6 +23,7 @@ from django.utils.html import format_html
 from privacy.consent import actions, queries
 from privacy.consent.declaration import current_declaration
 from privacy.consent.state import now
+from privacy.processing.queries import may_process
 
 SALT = "pledge.consent.email-open"
 CATEGORY = "performance"
@@ -31,7 +33,14 @@ MAX_AGE_SECONDS = 400 * 24 * 3600
 GIF = bytes.fromhex("47494638396101000100800000000000ffffff21f90401000000002c00000000010001000002024401003b")
 
 
+# The declaration's purpose of an open count (technical_pixel_tags): learning what people
+# read, to improve the Services. A restriction or an upheld objection stops it (C32, C34).
+PURPOSE = "improve_services"
+
+
 def recipient_consents(subject_id: uuid.UUID) -> bool:
+    if not may_process(subject_id, PURPOSE):
+        return False
     decl = current_declaration()
     record = queries.subject_consent_in_force(subject_id, decl, now())
     return record is not None and bool(record.choices.get(CATEGORY))
