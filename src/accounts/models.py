@@ -50,7 +50,7 @@ class Role(models.TextChoices):
 
 # Permissions that come with a role rather than being granted one by one.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    "privacy_officer": frozenset({"consent.view_consent_reports"}),
+    "privacy_officer": frozenset({"consent.view_consent_reports", "rights.handle_requests"}),
 }
 
 

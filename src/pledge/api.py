@@ -15,6 +15,7 @@ from orders.api import router as orders_router
 from payments.api import router as payments_router
 from privacy.consent.api import analytics_router
 from privacy.consent.api import router as consent_router
+from privacy.rights.api import router as rights_router
 from support.api import router as support_router
 
 api = NinjaAPI(
@@ -32,3 +33,4 @@ api.add_router("/payments/", payments_router)
 api.add_router("/chat/", chat_router)
 api.add_router("/consent/", consent_router)
 api.add_router("/analytics/", analytics_router)
+api.add_router("/rights/", rights_router)

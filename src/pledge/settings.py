@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "privacy.catalog",
     "privacy.vault",
     "privacy.consent",
+    "privacy.processing",
+    "privacy.rights",
     # The SogaWorks Services.
     "accounts",
     "addresses",
@@ -82,6 +84,7 @@ INSTALLED_APPS = [
     "payments",
     "chat",
     "weblog",
+    "marketing",
     "pledge",
 ]
 
@@ -137,6 +140,10 @@ def _database(url_env: str, sqlite_name: str) -> dict[str, object]:
         config = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(VAR_DIR / sqlite_name)}
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = dict(SQLITE_OPTIONS)
+        # Keep each thread's connection: opening one runs the PRAGMAs, and closing the last
+        # one checkpoints the WAL, which together cost several times a consent record's INSERT.
+        config["CONN_MAX_AGE"] = int(os.environ.get("PLEDGE_SQLITE_CONN_MAX_AGE", "600"))
+    config["CONN_HEALTH_CHECKS"] = True
     return config
 
 
@@ -243,16 +250,30 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", PRODUCTION)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "SogaWorks <no-reply@sogaworks.com>")
 
+# Background tasks (django-tasks). TASKS_BACKEND picks the queue: "database" (the default
+# outside tests; worker: `pledge db_worker`) or "rq" (Redis at REDIS_URL; worker:
+# `pledge rqworker --job-class django_tasks_rq.Job default`); tests run tasks at once.
+# PLEDGE_TASK_BACKEND, a dotted path, still overrides both. See docs/operations.md.
+TASK_BACKENDS = {
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+}
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "immediate" if PLEDGE_ENV == "test" else "database")
+if TASKS_BACKEND not in TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND must be one of {', '.join(TASK_BACKENDS)}, not {TASKS_BACKEND!r}"
+    )
 TASKS = {
     "default": {
-        "BACKEND": os.environ.get(
-            "PLEDGE_TASK_BACKEND",
-            "django_tasks.backends.immediate.ImmediateBackend"
-            if PLEDGE_ENV == "test"
-            else "django_tasks_db.DatabaseBackend",
-        )
+        "BACKEND": os.environ.get("PLEDGE_TASK_BACKEND", TASK_BACKENDS[TASKS_BACKEND]),
+        "QUEUES": ["default"],
     }
 }
+REDIS_URL = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+if TASKS_BACKEND == "rq":
+    INSTALLED_APPS.append("django_rq")  # its rqworker command, and the backend's system check
 
 LOGIN_URL = "/account/login/"
 LOGIN_REDIRECT_URL = "/account/"

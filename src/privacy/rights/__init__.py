@@ -1,0 +1,1 @@
+"""Data subject rights (issue 6): the request workflow, its deadlines and its proof."""
