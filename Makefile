@@ -10,7 +10,7 @@ export PYTHONPATH := src
 export DJANGO_SETTINGS_MODULE := pledge.settings
 PG_URL ?= postgres://postgres@127.0.0.1:5432/test
 
-.PHONY: run test lint typecheck checks pytest pytest-sqlite pytest-postgres browser bench demo fmt clean help
+.PHONY: run test lint typecheck checks pytest pytest-sqlite pytest-postgres browser wrk bench bench-scale demo fmt clean help
 
 help:  ## List the verbs.
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -53,6 +53,11 @@ browser:  ## Install Debian's Chromium for the browser tests, if missing.
 	  { echo "Installing Chromium from Debian for the browser tests"; \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null; }
 
+wrk:  ## Install Debian's wrk, the HTTP load generator of the benchmarks, if missing.
+	@command -v wrk >/dev/null || { echo "Installing wrk from Debian for the HTTP benchmarks"; \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk) >/dev/null \
+	  || echo "wrk not installed: the benchmarks fall back to bench/loadclient.py"; }
+
 pytest: pytest-sqlite pytest-postgres
 
 pytest-sqlite: $(STAMP) browser  ## The test suite on SQLite.
@@ -64,8 +69,11 @@ pytest-postgres: $(STAMP) browser  ## The test suite on PostgreSQL (fails under 
 	elif [ "$$CI" = "true" ]; then echo "PostgreSQL is required under CI=true and $(PG_URL) is unreachable" >&2; exit 1; \
 	else echo "PostgreSQL unreachable at $(PG_URL): skipping the PostgreSQL run (it is required under CI=true)"; fi
 
-bench: $(STAMP)  ## Benchmarks; BENCH_SCALE=full for 100,000 customers.
+bench: $(STAMP) wrk  ## Benchmarks; BENCH_SCALE=full for 100,000 customers, BENCH_DB=sqlite|postgres|both.
 	$(BIN)/python -m bench
+
+bench-scale: $(STAMP)  ## Access export and erasure cost at 10k, 30k, 100k customers (BENCH_SIZES, BENCH_DB).
+	$(BIN)/python -m bench.scale
 
 clean:  ## Remove the virtual environment and local data.
 	rm -rf $(VENV) var

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from privacy.audit.actions import audit_action, record_event
@@ -110,30 +110,78 @@ def _append(
     signals: dict[str, Any] = {"gpc": c.gpc, "consent_mode": decl.consent_mode(granted)}
     if c.gpc_source:
         signals["gpc_source"] = c.gpc_source
+    try:
+        return _insert(decl, method=method, choices=choices, granted=granted, signals=signals, c=c, at=at)
+    except IntegrityError:
+        # The banner text: another process stored the same new version at the same moment,
+        # or a version this process saw committed is gone (a database restored from an older
+        # backup). Forget what this process knew and try once more, looking this time.
+        _stored_banners.clear()
+        return _insert(decl, method=method, choices=choices, granted=granted, signals=signals, c=c, at=at)
+
+
+# Banner versions this process has seen committed. The text is stored once per version
+# and rows are never removed, so a version known here needs no look-up: the common
+# choice is then one INSERT. Filled only after a commit, so a rolled-back transaction
+# (a test's, or a failed request's) never leaves a version marked as stored.
+_stored_banners: set[str] = set()
+
+
+def _store_banner(banner: BannerVersion, at: dt.datetime) -> None:
+    if not BannerText.objects.filter(pk=banner.hash).exists():
+        BannerText.objects.create(hash=banner.hash, language=banner.language, text=banner.text, created_at=at)
+    transaction.on_commit(lambda: _stored_banners.add(banner.hash))
+
+
+def _banner_known(banner: BannerVersion | None) -> bool:
+    """No banner, or one this process saw committed. Inside a caller's transaction a
+    missing row would show only at its commit, so there it is looked up all the same."""
+    if banner is None:
+        return True
+    return banner.hash in _stored_banners and not transaction.get_connection().in_atomic_block
+
+
+def _insert(
+    decl: CookieDeclaration,
+    *,
+    method: Method,
+    choices: dict[str, bool],
+    granted: frozenset[str],
+    signals: dict[str, Any],
+    c: Circumstances,
+    at: dt.datetime,
+) -> ConsentRecord:
+    record = ConsentRecord(
+        visitor_id=c.visitor_id or uuid.uuid4(),
+        subject_id=c.subject_id,
+        created_at=at,
+        policy_version=decl.policy.version,
+        cookie_version=decl.version,
+        banner_version_id=c.banner.hash if c.banner else None,
+        language=c.language,
+        choices=choices,
+        method=method,
+        signals=signals,
+        ip_truncated=truncate_ip(c.ip),
+        user_agent_family=user_agent_family(c.user_agent),
+        country=c.country[:2],
+        expires_at=decl.expiry(at),
+        supersedes=c.supersedes,
+    )
+    withdrawn = sorted((c.previously_granted & frozenset(decl.optional)) - granted)
+    audited = bool(withdrawn) and method != Method.EXPIRED
+    banner_known = _banner_known(c.banner)
+    if banner_known and not audited:
+        # The common choice: its INSERT is the whole transaction, committed by the
+        # database on its own (autocommit) before this returns. The write lock is then
+        # held only while the database runs that one statement, never across Python.
+        record.save()
+        return record
     with transaction.atomic():
-        if c.banner is not None and not BannerText.objects.filter(pk=c.banner.hash).exists():
-            BannerText.objects.create(
-                hash=c.banner.hash, language=c.banner.language, text=c.banner.text, created_at=at
-            )
-        record = ConsentRecord.objects.create(
-            visitor_id=c.visitor_id or uuid.uuid4(),
-            subject_id=c.subject_id,
-            created_at=at,
-            policy_version=decl.policy.version,
-            cookie_version=decl.version,
-            banner_version_id=c.banner.hash if c.banner else None,
-            language=c.language,
-            choices=choices,
-            method=method,
-            signals=signals,
-            ip_truncated=truncate_ip(c.ip),
-            user_agent_family=user_agent_family(c.user_agent),
-            country=c.country[:2],
-            expires_at=decl.expiry(at),
-            supersedes=c.supersedes,
-        )
-        withdrawn = sorted((c.previously_granted & frozenset(decl.optional)) - granted)
-        if withdrawn and method != Method.EXPIRED:
+        if c.banner is not None and not banner_known:
+            _store_banner(c.banner, at)
+        record.save()
+        if audited:
             record_event(
                 CONSENT_WITHDRAWN,
                 actor="subject" if c.subject_id else "visitor",

@@ -14,6 +14,7 @@ IP look-up runs only then.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import secrets
 import time
 import uuid
@@ -125,6 +126,7 @@ class ConsentState:
     issue: Payload | None = None  # a cookie to set on the response
     inline_panel: bool = False  # the page shows the settings panel itself (no dialog)
     _place: str | None = None
+    _model: Model | None = None
 
     @property
     def place(self) -> str:
@@ -147,7 +149,9 @@ class ConsentState:
 
     @property
     def model(self) -> Model:
-        return self.decl.model_for(self.place)
+        if self._model is None:
+            self._model = self.decl.model_for(self.place)
+        return self._model
 
     @property
     def granted(self) -> frozenset[str]:
@@ -247,8 +251,14 @@ def country_of_ip(ip: str) -> str:
     return code if len(code) == 2 and code.isalpha() else ""
 
 
+_IPV4_OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
+_IPV4 = re.compile(rf"(?:{_IPV4_OCTET}\.){{3}}{_IPV4_OCTET}\Z")
+
+
 def truncate_ip(ip: str) -> str | None:
     """The network, not the host: IPv4 to /24, IPv6 to /48."""
+    if _IPV4.match(ip):  # the common case, without building ipaddress objects
+        return ip.rsplit(".", 1)[0] + ".0"
     import ipaddress
 
     try:

@@ -187,6 +187,14 @@ def test_a_record_keeps_only_the_network_and_the_browser_family() -> None:
     assert user_agent_family("") == ""
 
 
+def test_ipv4_truncation_takes_exactly_what_the_ipaddress_module_takes() -> None:
+    assert truncate_ip("0.1.2.3") == "0.1.2.0"
+    assert truncate_ip("255.255.255.255") == "255.255.255.0"
+    assert truncate_ip("10.1.2.3") == "10.1.2.0"
+    for refused in ("256.1.1.1", "01.2.3.4", "1.2.3", "1.2.3.4.5", "1.2.3.4\n", " 1.2.3.4", ""):
+        assert truncate_ip(refused) is None
+
+
 def test_months_are_added_as_calendar_months() -> None:
     assert add_months(dt.datetime(2026, 1, 31, 12, tzinfo=dt.UTC), 1) == dt.datetime(
         2026, 2, 28, 12, tzinfo=dt.UTC
