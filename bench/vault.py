@@ -71,14 +71,13 @@ def blind_index_lookup(*, users: int, rounds: int) -> Result:
     with transaction.atomic():
         for n in range(existing, users):
             User.objects.create_user(f"benchuser{n}", f"bench.user{n}@example.com", None)
-    probe_n = users // 2
-    email = f"Bench.User{probe_n}@example.com"
-    probe = User.objects.find(email)
-    if probe is None:  # a generated data set already held `users` accounts: probe one of its customers
+    if existing < users:  # probe one of the accounts made here
+        email = f"Bench.User{(existing + users) // 2}@example.com"
+    else:  # a generated data set already held `users` accounts: probe one of its customers
         from pledge.demodata.plan import username_for
 
-        email = f"{username_for(1, users // 2)}@Example.com"
-        probe = User.objects.find(email)
+        email = f"{username_for(1, users // 4)}@Example.com"
+    probe = User.objects.find(email)
     assert probe is not None
     subject_id = probe.subject_id
 
