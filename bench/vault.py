@@ -67,12 +67,20 @@ def blind_index_lookup(*, users: int, rounds: int) -> Result:
     from accounts.models import User
     from privacy.api import blind_index
 
+    # Top the accounts up to `users` (a run's rights bench erases some customers, so a rerun
+    # may find fewer); bench users made by an earlier run are reused, not made twice.
     existing = User.objects.count()
+    made: list[str] = []
     with transaction.atomic():
-        for n in range(existing, users):
-            User.objects.create_user(f"benchuser{n}", f"bench.user{n}@example.com", None)
-    if existing < users:  # probe one of the accounts made here
-        email = f"Bench.User{(existing + users) // 2}@example.com"
+        n = existing
+        while existing + len(made) < users:
+            email = f"bench.user{n}@example.com"
+            if User.objects.find(email) is None:
+                User.objects.create_user(f"benchuser{n}", email, None)
+                made.append(email)
+            n += 1
+    if made:  # probe one of the accounts made here
+        email = made[len(made) // 2]
     else:  # a generated data set already held `users` accounts: probe one of its customers
         from pledge.demodata.plan import username_for
 

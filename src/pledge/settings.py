@@ -224,8 +224,12 @@ WEBLOG = {
     "FLUSH_INTERVAL_MS": int(os.environ.get("WEBLOG_FLUSH_INTERVAL_MS", "500")),
     "FLUSH_ROWS": int(os.environ.get("WEBLOG_FLUSH_ROWS", "500")),
     "BUFFER_LIMIT": 20_000,  # beyond this, requests are counted as dropped rather than kept in memory
-    # Not logged, besides STATIC_URL: the e-mail open pixels, whose IP the policy does not keep.
-    "SKIP_PREFIXES": ("/favicon.ico", "/health", "/t/o/", "/consent/open/"),
+    # Not logged, besides STATIC_URL: the e-mail open pixels, whose IP the policy does not keep;
+    # and cookie choices sent to the consent API, which are not pages visited and whose proof
+    # record already keeps what the law asks of them (time, truncated IP, user-agent family,
+    # country): a second, fuller copy in the page log would only add data (and a writer
+    # contending with every choice for SQLite's lock).
+    "SKIP_PREFIXES": ("/favicon.ico", "/health", "/t/o/", "/consent/open/", "/api/consent/"),
     "QUERY_ALLOWLIST": (),  # query keys kept in the logged page; none: a query can carry personal data
     "REDACTED_URL_KWARGS": ("token", "uidb64", "key", "signature", "secret"),
     "CLIENT_IP_HEADER": PLEDGE_CONSENT_CLIENT_IP_HEADER,
