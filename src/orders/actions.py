@@ -262,7 +262,7 @@ def request_quote(
                 updated_at=now,
             )
             for position, (upload, filename, info) in enumerate(inspected):
-                model_file = _model_file(order, upload, filename, info, now)
+                model_file = model_file_row(order, upload, filename, info, now)
                 model_file.position = position
                 stored.append(model_file)
                 model_file.save()
@@ -288,9 +288,10 @@ def request_quote(
     return order
 
 
-def _model_file(
-    order: Order, upload: File[Any], filename: str, info: ModelFileInfo, now: dt.datetime
+def model_file_row(
+    order: Order, upload: File[Any] | bytes, filename: str, info: ModelFileInfo, now: dt.datetime
 ) -> ModelFile:
+    """An unsaved ModelFile for an inspected file (also used by the demo data's bulk path)."""
     low, high = info.bbox if info.bbox is not None else ((None, None, None), (None, None, None))
     return ModelFile(
         order=order,

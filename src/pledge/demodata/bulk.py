@@ -27,7 +27,8 @@ from accounts.models import Role, User
 from addresses.actions import clean_address_details
 from addresses.models import Address
 from chat.models import Attachment, Message, Thread
-from orders.models import AddressKind, ModelFile, Order, OrderAddress, OrderEvent, Status
+from orders.actions import model_file_row
+from orders.models import AddressKind, Order, OrderAddress, OrderEvent, Status
 from orders.offerings import BY_KEY
 from payments.bank_accounts import clean_bank_details
 from payments.models import Invoice, Method, Payment, PaymentStatus
@@ -168,27 +169,9 @@ def _orders(b: Builder, plan: CustomerPlan, user: User, staff: Staff, book: Addr
         for position, n in enumerate(op.files):
             sample = samples.model_samples()[n]
             info = sample.info
-            low, high = info.bbox if info.bbox is not None else ((None, None, None), (None, None, None))
-            files.append(
-                ModelFile(
-                    order=order,
-                    position=position,
-                    file=sample.data,
-                    display_name=sample.name,
-                    format=info.format,
-                    size=info.size,
-                    triangles=info.triangles,
-                    bbox_min_x=low[0],
-                    bbox_min_y=low[1],
-                    bbox_min_z=low[2],
-                    bbox_max_x=high[0],
-                    bbox_max_y=high[1],
-                    bbox_max_z=high[2],
-                    volume_mm3=info.volume_mm3,
-                    units=info.units or "",
-                    received_at=at,
-                )
-            )
+            model_file = model_file_row(order, sample.data, sample.name, info, at)
+            model_file.position = position
+            files.append(model_file)
         b.event(at, me, "orders.quote.requested", sid, obj, files=len(files), process=op.process)
 
         def move(
